@@ -1,0 +1,41 @@
+package io.switchboard.common;
+
+/** Event-bus addresses: the one place they are declared (DESIGN.md, "Event-bus contract"). */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Publish, every {@code stats.interval}: every node to stats. Body: NodeReport JSON. */
+  public static final String NODE_REPORT = "switchboard.node.report";
+  /** Publish, every interval: stats to anyone. Body: ClusterStats JSON. */
+  public static final String STATS_CLUSTER = "switchboard.stats.cluster";
+  /** Request/reply (2 s): {scope:"cluster"|"node"|"nodes"|"clients", nodeId?}. */
+  public static final String STATS_QUERY = "switchboard.stats.query";
+  /** Publish: alert to anyone. Body: AlertEvent JSON. */
+  public static final String ALERTS = "switchboard.alerts";
+  /** Request/reply (2 s): {what:"active"|"history"|"rules"|"silences"} and silence commands. */
+  public static final String ALERTS_QUERY = "switchboard.alerts.query";
+  /** Publish: hub to anyone. Body: HubEvent JSON. */
+  public static final String HUB_EVENTS = "switchboard.hub.events";
+  /** Request/reply: a hub node's own sessions (for the cluster-wide client list). */
+  public static final String HUB_CLIENTS_QUERY = "switchboard.hub.clients";
+
+  /** Prefix of the per-tool addresses; send round-robin over providers. */
+  public static final String TOOL_PREFIX = "switchboard.tool.";
+
+  public static String tool(String name) {
+    return TOOL_PREFIX + name;
+  }
+
+  /** The one transaction address of a node: frames and status of every transaction it takes part in. */
+  public static String nodeTx(String nodeId) {
+    return "switchboard.node." + nodeId + ".tx";
+  }
+
+  /** A node's own local echo round trip, used by the health check. */
+  public static String nodeHealth(String nodeId) {
+    return "switchboard.node." + nodeId + ".health";
+  }
+
+  /** Default timeout for every request/reply query (DESIGN.md: 2 s). */
+  public static final long QUERY_TIMEOUT_MS = 2_000;
+}

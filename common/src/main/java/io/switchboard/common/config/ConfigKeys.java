@@ -1,0 +1,173 @@
+package io.switchboard.common.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key Switchboard knows, with its default. {@code docs/configuration.md} lists the same
+ * keys (a test keeps the two in step). A key that is not declared here is refused at start-up, so a typo in
+ * YAML cannot be silently ignored.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
+
+  private static String key(String path, ConfigType type, Object def, String description) {
+    return add(new ConfigKey(path, type, def, false, List.of(), null, null, description));
+  }
+
+  private static String intKey(String path, long def, long min, long max, String description) {
+    return add(new ConfigKey(path, ConfigType.INT, def, false, List.of(), (double) min, (double) max, description));
+  }
+
+  private static String duration(String path, String def, String description) {
+    return add(new ConfigKey(path, ConfigType.DURATION, def, false, List.of(), 0d, null, description));
+  }
+
+  private static String secret(String path, ConfigType type, Object def, String description) {
+    return add(new ConfigKey(path, type, def, true, List.of(), null, null, description));
+  }
+
+  private static String enumKey(String path, String def, List<String> allowed, String description) {
+    return add(new ConfigKey(path, ConfigType.ENUM, def, false, allowed, null, null, description));
+  }
+
+  private static String add(ConfigKey k) {
+    if (KEYS.put(k.path(), k) != null) {
+      throw new IllegalStateException("duplicate config key " + k.path());
+    }
+    return k.path();
+  }
+
+  // ---- node ---------------------------------------------------------------------------------------------
+  public static final String SERVICES = add(new ConfigKey("services", ConfigType.LIST, "hub,stats,alert", false,
+      List.of("hub", "stats", "alert"), null, null, "Roles this node runs: any comma list of hub, stats, alert."));
+  public static final String NODE_NAME = key("node.name", ConfigType.STRING, "",
+      "Operator-facing node name; empty means host name plus HTTP port.");
+  public static final String HTTP_HOST = key("http.host", ConfigType.STRING, "0.0.0.0", "Address the HTTP server binds.");
+  public static final String HTTP_PORT = intKey("http.port", 8080, 0, 65535, "HTTP port (read API, probes, metrics, WebSockets). 0 picks a free port.");
+
+  // ---- cluster ------------------------------------------------------------------------------------------
+  public static final String CLUSTER_MODE = enumKey("cluster.mode", "loopback",
+      List.of("loopback", "tcp", "multicast", "kubernetes", "none"),
+      "How nodes find each other: loopback (TCP-IP join on 127.0.0.1), tcp (cluster.members), multicast, kubernetes (headless Service), none (not clustered).");
+  public static final String CLUSTER_NAME = key("cluster.name", ConfigType.STRING, "switchboard",
+      "Hazelcast cluster name; only nodes with the same name join each other.");
+  public static final String CLUSTER_HOST = key("cluster.host", ConfigType.STRING, "127.0.0.1",
+      "Interface Hazelcast and the event bus bind to (loopback mode always uses 127.0.0.1).");
+  public static final String CLUSTER_PUBLIC_HOST = key("cluster.publicHost", ConfigType.STRING, "",
+      "Address other nodes use to reach this one (the pod IP on Kubernetes); empty means cluster.host.");
+  public static final String CLUSTER_PORT = intKey("cluster.port", 5701, 1, 65535, "First Hazelcast member port.");
+  public static final String CLUSTER_PORT_COUNT = intKey("cluster.portCount", 20, 1, 1000,
+      "How many ports from cluster.port a member may take, and loopback join probes.");
+  public static final String CLUSTER_MEMBERS = key("cluster.members", ConfigType.LIST, "",
+      "tcp mode: member addresses (host or host:port), comma separated.");
+  public static final String CLUSTER_MULTICAST_GROUP = key("cluster.multicast.group", ConfigType.STRING, "224.2.2.3",
+      "multicast mode: the group address.");
+  public static final String CLUSTER_MULTICAST_PORT = intKey("cluster.multicast.port", 54327, 1, 65535,
+      "multicast mode: the group port.");
+  public static final String CLUSTER_K8S_SERVICE = key("cluster.kubernetes.serviceName", ConfigType.STRING, "switchboard-cluster",
+      "kubernetes mode: the headless Service whose endpoints are the members.");
+  public static final String CLUSTER_K8S_NAMESPACE = key("cluster.kubernetes.namespace", ConfigType.STRING, "",
+      "kubernetes mode: namespace of that Service; empty means the pod's own.");
+  public static final String CLUSTER_HEARTBEAT = duration("cluster.heartbeatInterval", "1s",
+      "Hazelcast heartbeat interval.");
+  public static final String CLUSTER_MEMBER_TIMEOUT = duration("cluster.memberTimeout", "5s",
+      "A member silent this long is removed from the cluster.");
+  public static final String CLUSTER_MERGE_DELAY = duration("cluster.mergeDelay", "10s",
+      "Delay before (and between) split-brain merge attempts, so a paused member rejoins quickly.");
+  public static final String CLUSTER_GRACEFUL_WAIT = duration("cluster.gracefulShutdownWait", "5s",
+      "Longest a leaving member waits for its partitions to migrate.");
+  public static final String EVENTBUS_PORT = intKey("eventBus.port", 0, 0, 65535, "Event-bus TCP port; 0 picks a free one.");
+
+  // ---- shutdown -----------------------------------------------------------------------------------------
+  public static final String SHUTDOWN_DRAIN_DELAY = duration("shutdown.drainDelay", "2s",
+      "After SIGTERM, readiness answers 503 at once; open WebSockets are closed (1001) after this delay.");
+  public static final String SHUTDOWN_TIMEOUT = duration("shutdown.timeout", "7s",
+      "Hard limit for the whole graceful stop, drain included.");
+
+  // ---- logging ------------------------------------------------------------------------------------------
+  public static final String LOG_FORMAT = enumKey("log.format", "json", List.of("json", "text"),
+      "json: one JSON object per line; text: human-readable lines.");
+  public static final String LOG_LEVEL = key("log.level", ConfigType.STRING, "info,com.hazelcast=warn,com.hazelcast.internal.cluster=info",
+      "Root level, then optional per-package levels: info,io.switchboard.hub=debug.");
+  public static final String LOG_MASKED_FIELDS = key("log.maskedFields", ConfigType.LIST,
+      "password,token,secret,key,authorization",
+      "Field names whose values are masked in every log line (plain fields, nested JSON, query strings). Matched case-insensitively as part of a name.");
+  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request.");
+
+  // ---- metrics and stats --------------------------------------------------------------------------------
+  public static final String METRICS_ENABLED = key("metrics.enabled", ConfigType.BOOLEAN, true,
+      "Prometheus metrics at /metrics (JVM, process, Vert.x, Switchboard).");
+  public static final String STATS_INTERVAL = duration("stats.interval", "1s",
+      "How often every node reports to the stats service, and the stats service publishes cluster stats.");
+  public static final String STATS_WINDOW = duration("stats.window", "10s",
+      "Sliding window for rates, error rate and latency percentiles.");
+  public static final String STATS_STALE_INTERVALS = intKey("stats.staleAfterIntervals", 3, 1, 1000,
+      "A node silent for this many intervals is marked stale and left out of live gauges.");
+  public static final String STATS_REPORTING = key("stats.reporting", ConfigType.BOOLEAN, true,
+      "Whether this node publishes NodeReports (off only for benchmarks of the observability cost).");
+
+  // ---- hub ----------------------------------------------------------------------------------------------
+  public static final String HUB_MAX_CONNECTIONS = intKey("hub.maxConnections", 10_000, 1, 10_000_000,
+      "WebSocket upgrades beyond this many open sessions per node are refused with HTTP 503.");
+  public static final String HUB_MAX_MESSAGE_BYTES = add(new ConfigKey("hub.maxMessageBytes", ConfigType.BYTES, "1MiB", false,
+      List.of(), 256d, (double) Integer.MAX_VALUE, "Largest reassembled WebSocket message; larger gets MESSAGE_TOO_LARGE and close 1009."));
+  public static final String HUB_RATE_LIMIT = intKey("hub.rateLimit", 200, 1, 10_000_000,
+      "Messages per second a session may send; above it frames get RATE_LIMITED and are not processed.");
+  public static final String HUB_RATE_LIMIT_CLOSE_AFTER = intKey("hub.rateLimitCloseAfter", 100, 1, 10_000_000,
+      "Refused frames within one second after which the session is closed with 1008.");
+  public static final String HUB_MAX_TX = intKey("hub.maxTransactionsPerSession", 100, 1, 100_000,
+      "Open transactions a session may hold; beyond it RUN_LIMIT_EXCEEDED.");
+  public static final String HUB_EXECUTION_TIMEOUT = duration("hub.execution.timeout", "5m",
+      "An execution older than this fails with EXECUTION_TIMEOUT.");
+  public static final String HUB_COMPRESSION = key("hub.compression", ConfigType.BOOLEAN, false,
+      "Accept permessage-deflate (costs well over 100 KB per socket).");
+  public static final String HUB_WRITE_QUEUE_BYTES = add(new ConfigKey("hub.writeQueueMaxBytes", ConfigType.BYTES, "1MiB", false,
+      List.of(), 1024d, null, "Bytes a socket's write queue may hold before the session counts as a slow consumer."));
+  public static final String HUB_SLOW_CONSUMER_GRACE = duration("hub.slowConsumerGrace", "5s",
+      "How long the write queue may stay full before SLOW_CONSUMER and close 1008.");
+  public static final String HUB_PING_INTERVAL = duration("hub.pingInterval", "30s",
+      "WebSocket ping control frames on /haip this often.");
+  public static final String HUB_IDLE_TIMEOUT = duration("hub.idleTimeout", "60s",
+      "A /haip socket with no frame at all (pongs included) for this long is closed.");
+  public static final String HUB_AUTH_TOKENS = secret("hub.auth.tokens", ConfigType.LIST, "",
+      "If set, a HAI must carry auth.token equal to one of these (with or without 'Bearer '); else FAILED_AUTH.");
+  public static final String HUB_AUTH_AGENT_TOKENS = secret("hub.auth.agentTokens", ConfigType.LIST, "",
+      "If set, only a HAI whose auth carries one of these may offer tools (role agent).");
+  public static final String HUB_REPLAY_MAX_FRAMES = intKey("hub.replay.maxFrames", 1000, 0, 1_000_000,
+      "Server frames a transaction keeps for REPLAY_REQUEST.");
+  public static final String HUB_REPLAY_MAX_AGE = duration("hub.replay.maxAge", "5m",
+      "Age beyond which kept frames leave the replay window.");
+  public static final String HUB_FLOW_CREDIT_MESSAGES = intKey("hub.flow.initialCreditMessages", 1000, 1, 1_000_000,
+      "Message credit per channel advertised in the server's HAI.");
+  public static final String HUB_FLOW_CREDIT_BYTES = add(new ConfigKey("hub.flow.initialCreditBytes", ConfigType.BYTES, "16MiB", false,
+      List.of(), 0d, null, "Byte credit per channel advertised in the server's HAI."));
+  public static final String HUB_MONITOR_PING_INTERVAL = duration("hub.monitor.pingInterval", "30s",
+      "WebSocket pings on /ws this often.");
+  public static final String HUB_MONITOR_IDLE_TIMEOUT = duration("hub.monitor.idleTimeout", "60s",
+      "A /ws socket silent this long is closed.");
+
+  // ---- alert --------------------------------------------------------------------------------------------
+  public static final String ALERT_RULES = key("alert.rules", ConfigType.JSON, null,
+      "Alert rules (a YAML list); null means the shipped defaults. See docs/alerts.md.");
+  public static final String ALERT_EVALUATION_INTERVAL = duration("alert.evaluationInterval", "1s",
+      "How often the leader evaluates the rules.");
+  public static final String ALERT_SINKS = secret("alert.sinks", ConfigType.JSON, List.of(),
+      "Notification sinks (webhook, slack, pagerduty, alertmanager); URLs and keys are secrets.");
+  public static final String ALERT_HISTORY_MAX = intKey("alert.historyMax", 1000, 1, 1_000_000,
+      "Alert episodes kept in /alerts/history.");
+
+  /** All keys in declaration order. */
+  public static List<ConfigKey> all() {
+    return Collections.unmodifiableList(new ArrayList<>(KEYS.values()));
+  }
+
+  public static ConfigKey get(String path) {
+    return KEYS.get(path);
+  }
+}

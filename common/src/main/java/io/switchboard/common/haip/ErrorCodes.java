@@ -1,0 +1,49 @@
+package io.switchboard.common.haip;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The server's own error codes (haip-protocol.md's table). Metrics label values come only from this list;
+ * anything else is counted as {@link #OTHER}.
+ */
+public final class ErrorCodes {
+  private ErrorCodes() {}
+
+  public static final String INVALID_MESSAGE = "INVALID_MESSAGE";
+  public static final String INVALID_PAYLOAD = "INVALID_PAYLOAD";
+  public static final String TRANSACTION_NOT_FOUND = "TRANSACTION_NOT_FOUND";
+  public static final String UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE";
+  public static final String FAILED_AUTH = "FAILED_AUTH";
+  public static final String UNAUTHORIZED = "UNAUTHORIZED";
+  public static final String MISSING_TOOL_NAME = "MISSING_TOOL_NAME";
+  public static final String TOOL_NOT_FOUND = "TOOL_NOT_FOUND";
+  public static final String PROTOCOL_VIOLATION = "PROTOCOL_VIOLATION";
+  public static final String RATE_LIMITED = "RATE_LIMITED";
+  public static final String RUN_LIMIT_EXCEEDED = "RUN_LIMIT_EXCEEDED";
+  public static final String PROVIDER_LOST = "PROVIDER_LOST";
+  public static final String EXECUTION_TIMEOUT = "EXECUTION_TIMEOUT";
+  public static final String MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE";
+  public static final String SLOW_CONSUMER = "SLOW_CONSUMER";
+  public static final String REPLAY_TOO_OLD = "REPLAY_TOO_OLD";
+  /** An agent's own ERROR frame forwarded to a client. */
+  public static final String AGENT_ERROR = "AGENT_ERROR";
+  /** A connection refused at the upgrade (hub.maxConnections). */
+  public static final String CONNECTION_LIMIT = "CONNECTION_LIMIT";
+  /** A socket closed for silence (no frame within the idle timeout). */
+  public static final String IDLE_TIMEOUT = "IDLE_TIMEOUT";
+  public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+  public static final String OTHER = "OTHER";
+
+  public static final List<String> ALL = List.of(INVALID_MESSAGE, INVALID_PAYLOAD, TRANSACTION_NOT_FOUND,
+      UNSUPPORTED_TYPE, FAILED_AUTH, UNAUTHORIZED, MISSING_TOOL_NAME, TOOL_NOT_FOUND, PROTOCOL_VIOLATION,
+      RATE_LIMITED, RUN_LIMIT_EXCEEDED, PROVIDER_LOST, EXECUTION_TIMEOUT, MESSAGE_TOO_LARGE, SLOW_CONSUMER,
+      REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INTERNAL_ERROR, OTHER);
+
+  private static final Set<String> KNOWN = Set.copyOf(ALL);
+
+  /** The code itself when it is one of ours, else {@link #OTHER}: never a client-chosen label value. */
+  public static String bounded(String code) {
+    return code != null && KNOWN.contains(code) ? code : OTHER;
+  }
+}

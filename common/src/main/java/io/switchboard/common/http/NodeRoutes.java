@@ -1,0 +1,176 @@
+package io.switchboard.common.http;
+
+import io.switchboard.common.Addresses;
+import io.switchboard.common.health.HealthRegistry;
+import io.switchboard.common.health.HealthRegistry.Probe;
+import io.switchboard.common.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP surface every node serves whatever its roles (DESIGN.md "HTTP surface"): probes, metrics,
+ * configuration, and the read API, which asks the owning service over the event bus (2 s) and answers 503
+ * with a reason when nobody answers.
+ */
+public final class NodeRoutes {
+  private NodeRoutes() {}
+
+  private static final long MAX_BODY = 64 * 1024;
+
+  public static void mount(Router router, NodeContext node) {
+    router.route().handler(new AccessLogHandler());
+    router.get("/health").handler(ctx -> health(ctx, node));
+    router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
+    router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));
+    router.get("/health/startup").handler(ctx -> probe(ctx, node, Probe.STARTUP, false));
+    router.get("/ready").handler(ctx -> probe(ctx, node, Probe.READY, true));
+    router.get("/api/health").handler(ctx -> apiHealth(ctx, node));
+    router.get("/metrics").handler(ctx -> {
+      if (!node.config().getBoolean(io.switchboard.common.config.ConfigKeys.METRICS_ENABLED)) {
+        Http.error(ctx, 404, "metrics are disabled on this node (metrics.enabled=false)");
+        return;
+      }
+      ctx.vertx().executeBlocking(() -> node.metrics().scrape(), false).onComplete(ar -> {
+        if (ar.failed()) {
+          Http.error(ctx, 500, "metrics scrape failed: " + ar.cause().getMessage());
+          return;
+        }
+        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+      });
+    });
+    router.get("/metrics/json").handler(ctx -> Http.json(ctx, 200, MetricsJson.render(node.metrics().registry())));
+    router.get("/config").handler(ctx -> Http.json(ctx, 200, node.config().toMaskedJson()));
+
+    // Read API: cluster views owned by the stats and alert services.
+    router.get("/stats").handler(ctx -> {
+      String scope = ctx.queryParams().get("scope");
+      JsonObject q = new JsonObject();
+      if (scope == null || scope.equals("cluster")) {
+        q.put("scope", "cluster");
+      } else if (scope.equals("node")) {
+        q.put("scope", "node").put("nodeId", orDefault(ctx.queryParams().get("nodeId"), node.nodeId()));
+      } else if (scope.equals("nodes")) {
+        q.put("scope", "nodes");
+      } else {
+        Http.error(ctx, 400, "scope must be cluster, node or nodes, not '" + scope + "'");
+        return;
+      }
+      ask(ctx, node, Addresses.STATS_QUERY, "stats", q);
+    });
+    router.get("/stats/nodes").handler(ctx -> ask(ctx, node, Addresses.STATS_QUERY, "stats", new JsonObject().put("scope", "nodes")));
+    router.get("/api/clients").handler(ctx -> {
+      JsonObject q = new JsonObject().put("scope", "clients");
+      String type = ctx.queryParams().get("type");
+      if (type != null) {
+        if (!type.equals("client") && !type.equals("agent")) {
+          Http.error(ctx, 400, "type must be client or agent, not '" + type + "'");
+          return;
+        }
+        q.put("type", type);
+      }
+      Integer limit = intParam(ctx, "limit", 100, 1, 10_000);
+      Integer offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+      if (limit == null || offset == null) {
+        return;
+      }
+      ask(ctx, node, Addresses.STATS_QUERY, "stats", q.put("limit", limit).put("offset", offset));
+    });
+    router.get("/alerts").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "active")));
+    router.get("/alerts/history").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "history")));
+    router.get("/alerts/rules").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "rules")));
+    router.get("/silences").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "silences")));
+    router.post("/silences").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(ctx -> {
+      JsonObject body;
+      try {
+        body = ctx.body().asJsonObject();
+      } catch (RuntimeException e) {
+        Http.error(ctx, 400, "body must be a JSON object: " + e.getMessage());
+        return;
+      }
+      if (body == null) {
+        Http.error(ctx, 400, "body must be a JSON object with matchers and an expiry");
+        return;
+      }
+      ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "createSilence").put("silence", body), 201);
+    });
+    router.delete("/silences/:id").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert",
+        new JsonObject().put("what", "deleteSilence").put("id", ctx.pathParam("id"))));
+  }
+
+  private static String orDefault(String v, String d) {
+    return v == null || v.isEmpty() ? d : v;
+  }
+
+  private static Integer intParam(RoutingContext ctx, String name, int def, int min, int max) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return def;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        Http.error(ctx, 400, name + " must be between " + min + " and " + max + ", not " + n);
+        return null;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      Http.error(ctx, 400, name + " must be an integer, not '" + v + "'");
+      return null;
+    }
+  }
+
+  static void ask(RoutingContext ctx, NodeContext node, String address, String service, JsonObject query) {
+    ask(ctx, node, address, service, query, 200);
+  }
+
+  static void ask(RoutingContext ctx, NodeContext node, String address, String service, JsonObject query, int okStatus) {
+    node.vertx().eventBus()
+        .<Object>request(address, query, new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS))
+        .onSuccess(reply -> Http.json(ctx, okStatus, reply.body()))
+        .onFailure(err -> Http.fromReplyFailure(ctx, service, err));
+  }
+
+  private static void health(RoutingContext ctx, NodeContext node) {
+    JsonObject body = new JsonObject()
+        .put("status", "ok")
+        .put("uptime", System.currentTimeMillis() - node.identity().startedAt())
+        .put("activeConnections", node.counters().activeConnections())
+        .put("totalConnections", node.counters().totalConnections())
+        .put("nodeId", node.nodeId())
+        .put("nodeName", node.identity().name())
+        .put("roles", new JsonArray(node.identity().roles()))
+        .put("version", node.identity().version());
+    Http.json(ctx, 200, body);
+  }
+
+  private static void apiHealth(RoutingContext ctx, NodeContext node) {
+    node.health().run(Probe.READY).onComplete(ar -> {
+      boolean healthy = ar.succeeded() && ar.result().ok();
+      Http.json(ctx, healthy ? 200 : 503, new JsonObject()
+          .put("status", healthy ? "healthy" : "unhealthy")
+          .put("uptime_seconds", (System.currentTimeMillis() - node.identity().startedAt()) / 1000)
+          .put("connected_clients", node.counters().activeConnections())
+          .put("active_sessions", node.counters().activeSessions("client") + node.counters().activeSessions("agent")));
+    });
+  }
+
+  private static void probe(RoutingContext ctx, NodeContext node, Probe probe, boolean seedShape) {
+    Future<HealthRegistry.Report> f = node.health().run(probe);
+    f.onComplete(ar -> {
+      if (ar.failed()) {
+        Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("error", ar.cause().getMessage()));
+        return;
+      }
+      HealthRegistry.Report r = ar.result();
+      JsonObject body = seedShape
+          ? new JsonObject().put("ready", r.ok()).put("status", r.status()).put("checks", r.checks())
+          : r.toJson().put("nodeId", node.nodeId());
+      Http.json(ctx, r.httpStatus(), body);
+    });
+  }
+}

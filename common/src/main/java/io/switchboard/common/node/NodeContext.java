@@ -1,0 +1,36 @@
+package io.switchboard.common.node;
+
+import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.HealthRegistry;
+import io.switchboard.common.metrics.NodeCounters;
+import io.switchboard.common.metrics.NodeMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Everything a service verticle needs from its node: Vert.x, configuration, identity, the HTTP router (hub
+ * mounts /haip and /ws on it), metrics, counters, health checks and shutdown coordination. Built once by the
+ * launcher (or a test) and handed to each service's verticles.
+ *
+ * @param clusterManager null when the node is not clustered
+ */
+public record NodeContext(
+    Vertx vertx,
+    SwitchboardConfig config,
+    NodeIdentity identity,
+    Router router,
+    NodeMetrics metrics,
+    NodeCounters counters,
+    HealthRegistry health,
+    ShutdownState shutdown,
+    HazelcastClusterManager clusterManager) {
+
+  public String nodeId() {
+    return identity.nodeId();
+  }
+
+  public boolean clustered() {
+    return clusterManager != null;
+  }
+}

@@ -1,0 +1,158 @@
+package io.switchboard.common.node;
+
+import io.switchboard.common.cluster.NodeVertx;
+import io.switchboard.common.config.ConfigKeys;
+import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.HealthRegistry;
+import io.switchboard.common.health.NodeChecks;
+import io.switchboard.common.http.NodeRoutes;
+import io.switchboard.common.metrics.NodeCounters;
+import io.switchboard.common.metrics.NodeMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Switchboard node: Vert.x (clustered unless cluster.mode is none), the node's HTTP server with the
+ * common routes, and the services it runs. Used by the launcher and by tests, which start several in one JVM.
+ * Start order: cluster → context → services (they mount routes, register consumers) → HTTP listen → started.
+ */
+public final class SwitchboardNode {
+  private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
+
+  private final NodeContext context;
+  private final HttpServer server;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private SwitchboardNode(NodeContext context, HttpServer server) {
+    this.context = context;
+    this.server = server;
+  }
+
+  public NodeContext context() {
+    return context;
+  }
+
+  public Vertx vertx() {
+    return context.vertx();
+  }
+
+  public int httpPort() {
+    return server.actualPort();
+  }
+
+  public String nodeId() {
+    return context.nodeId();
+  }
+
+  /** The node name when {@code node.name} is empty: host name plus HTTP port. */
+  public static String defaultName(int port) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    return host + "-" + port;
+  }
+
+  public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services) {
+    return start(cfg, services, identityFor(cfg, services));
+  }
+
+  /** A fresh identity (new node id) for a node with this configuration and these services. */
+  public static NodeIdentity identityFor(SwitchboardConfig cfg, List<SwitchboardService> services) {
+    List<String> roles = new ArrayList<>();
+    services.forEach(s -> roles.add(s.role()));
+    String name = cfg.getString(ConfigKeys.NODE_NAME);
+    if (name.isEmpty()) {
+      name = defaultName(cfg.getInt(ConfigKeys.HTTP_PORT));
+    }
+    return NodeIdentity.create(name, roles, BuildInfo.version());
+  }
+
+  public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
+    List<String> roles = identity.roles();
+    NodeMetrics metrics = new NodeMetrics(identity);
+    NodeCounters counters = new NodeCounters(metrics.registry());
+    AtomicBoolean listening = new AtomicBoolean();
+    AtomicBoolean started = new AtomicBoolean();
+    return NodeVertx.create(cfg, metrics, identity.nodeId()).compose(built -> {
+      Vertx vertx = built.vertx();
+      Router router = Router.router(vertx);
+      NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
+          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
+      NodeRoutes.mount(router, ctx);
+      HttpServerOptions httpOptions = new HttpServerOptions()
+          .setHost(cfg.getString(ConfigKeys.HTTP_HOST))
+          .setPort(cfg.getInt(ConfigKeys.HTTP_PORT))
+          .setTcpNoDelay(true)
+          .setIdleTimeout(0)
+          .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
+          .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
+          .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
+          .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
+          .setRegisterWebSocketWriteHandlers(false);
+      HttpServer server = vertx.createHttpServer(httpOptions).requestHandler(router);
+      SwitchboardNode node = new SwitchboardNode(ctx, server);
+      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get);
+      for (SwitchboardService s : services) {
+        chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
+      }
+      return chain
+          .compose(v -> server.listen())
+          .map(s -> {
+            listening.set(true);
+            started.set(true);
+            LOG.info("node {} ({}) ready: http port {}, roles {}, cluster {}", identity.name(), identity.nodeId(),
+                s.actualPort(), roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
+            return node;
+          })
+          .recover(err -> vertx.close().transform(x -> Future.<SwitchboardNode>failedFuture(err)));
+    });
+  }
+
+  /**
+   * Graceful stop: readiness turns 503 at once; after {@code shutdown.drainDelay} the drain actions run (the hub
+   * closes WebSockets with 1001); then the node leaves the cluster and Vert.x closes. Never longer than
+   * {@code shutdown.timeout}.
+   */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    Vertx vertx = context.vertx();
+    context.shutdown().begin();
+    long drain = context.config().getDurationMs(ConfigKeys.SHUTDOWN_DRAIN_DELAY);
+    LOG.info("shutting down: readiness now 503, draining for {} ms", drain);
+    Promise<Void> drained = Promise.promise();
+    vertx.setTimer(Math.max(1, drain), t -> drained.complete());
+    return drained.future()
+        .compose(v -> {
+          List<Future<?>> actions = new ArrayList<>();
+          for (Supplier<Future<?>> a : context.shutdown().drainActions()) {
+            try {
+              actions.add(a.get());
+            } catch (RuntimeException e) {
+              LOG.warn("drain action failed", e);
+            }
+          }
+          return Future.join(actions).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+        })
+        .compose(v -> server.close().recover(e -> Future.succeededFuture()))
+        .compose(v -> vertx.close())
+        .onComplete(ar -> {
+          context.metrics().close();
+          LOG.info("node {} stopped", context.identity().name());
+        });
+  }
+}
