@@ -16,8 +16,6 @@ public final class Addresses {
   public static final String ALERTS_QUERY = "switchboard.alerts.query";
   /** Publish: hub to anyone. Body: HubEvent JSON. */
   public static final String HUB_EVENTS = "switchboard.hub.events";
-  /** Request/reply: a hub node's own sessions (for the cluster-wide client list). */
-  public static final String HUB_CLIENTS_QUERY = "switchboard.hub.clients";
 
   /** Prefix of the per-tool addresses; send round-robin over providers. */
   public static final String TOOL_PREFIX = "switchboard.tool.";
@@ -29,6 +27,14 @@ public final class Addresses {
   /** The one transaction address of a node: frames and status of every transaction it takes part in. */
   public static String nodeTx(String nodeId) {
     return "switchboard.node." + nodeId + ".tx";
+  }
+
+  /**
+   * Request/reply to one hub node: its own sessions. Request {@code {type?:"client"|"agent", limit}}; reply
+   * {@code {clients:[{client_id, type, platform, node, connected_at, uptime_seconds}], total}}.
+   */
+  public static String nodeClients(String nodeId) {
+    return "switchboard.node." + nodeId + ".clients";
   }
 
   /** A node's own local echo round trip, used by the health check. */
