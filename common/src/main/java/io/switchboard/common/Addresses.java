@@ -37,6 +37,11 @@ public final class Addresses {
     return "switchboard.node." + nodeId + ".clients";
   }
 
+  /** Request/reply to one node (clustered consumer): its identity, uptime and view of the cluster. */
+  public static String nodeInfo(String nodeId) {
+    return "switchboard.node." + nodeId + ".info";
+  }
+
   /** A node's own local echo round trip, used by the health check. */
   public static String nodeHealth(String nodeId) {
     return "switchboard.node." + nodeId + ".health";

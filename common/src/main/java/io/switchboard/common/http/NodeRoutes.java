@@ -1,6 +1,7 @@
 package io.switchboard.common.http;
 
 import io.switchboard.common.Addresses;
+import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.HealthRegistry.Probe;
 import io.switchboard.common.node.NodeContext;
@@ -45,6 +46,19 @@ public final class NodeRoutes {
     });
     router.get("/metrics/json").handler(ctx -> Http.json(ctx, 200, MetricsJson.render(node.metrics().registry())));
     router.get("/config").handler(ctx -> Http.json(ctx, 200, node.config().toMaskedJson()));
+    router.get("/cluster").handler(ctx -> Http.json(ctx, 200, ClusterInfo.describe(node)));
+    router.get("/cluster/nodes/:nodeId").handler(ctx -> node.vertx().eventBus()
+        .<JsonObject>request(Addresses.nodeInfo(ctx.pathParam("nodeId")), new JsonObject(),
+            new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS))
+        .onSuccess(reply -> Http.json(ctx, 200, reply.body()))
+        .onFailure(err -> {
+          if (err instanceof io.vertx.core.eventbus.ReplyException re
+              && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+            Http.error(ctx, 404, "no node with id " + ctx.pathParam("nodeId") + " in the cluster");
+          } else {
+            Http.fromReplyFailure(ctx, "node", err);
+          }
+        }));
 
     // Read API: cluster views owned by the stats and alert services.
     router.get("/stats").handler(ctx -> {

@@ -1,5 +1,6 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.cluster.NodeVertx;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
@@ -104,7 +105,7 @@ public final class SwitchboardNode {
           .setRegisterWebSocketWriteHandlers(false);
       HttpServer server = vertx.createHttpServer(httpOptions).requestHandler(router);
       SwitchboardNode node = new SwitchboardNode(ctx, server);
-      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get);
+      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
