@@ -111,6 +111,8 @@ public final class ConfigKeys {
       "A node silent for this many intervals is marked stale and left out of live gauges.");
   public static final String STATS_REPORTING = key("stats.reporting", ConfigType.BOOLEAN, true,
       "Whether this node publishes NodeReports (off only for benchmarks of the observability cost).");
+  public static final String STATS_DOWN_RETENTION = duration("stats.downRetention", "5m",
+      "How long a node that went stale or left the cluster without a graceful stop stays in downNodes (unless a node of the same name reports again).");
 
   // ---- hub ----------------------------------------------------------------------------------------------
   public static final String HUB_MAX_CONNECTIONS = intKey("hub.maxConnections", 10_000, 1, 10_000_000,

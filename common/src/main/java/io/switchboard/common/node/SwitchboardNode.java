@@ -33,6 +33,8 @@ public final class SwitchboardNode {
   private final NodeContext context;
   private final HttpServer server;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
+  private volatile io.switchboard.common.stats.NodeReporter reporter;
 
   private SwitchboardNode(NodeContext context, HttpServer server) {
     this.context = context;
@@ -98,8 +100,10 @@ public final class SwitchboardNode {
           .setPort(cfg.getInt(ConfigKeys.HTTP_PORT))
           .setTcpNoDelay(true)
           .setIdleTimeout(0)
-          .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
-          .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
+          // The hub enforces hub.maxMessageBytes itself (ERROR MESSAGE_TOO_LARGE, close 1009): Vert.x's limits sit
+          // above it so an oversized message reaches the hub instead of being dropped silently (hub-service docs/haip.md).
+          .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, 2 * cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
+          .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, 2 * cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
@@ -114,6 +118,7 @@ public final class SwitchboardNode {
           .map(s -> {
             listening.set(true);
             started.set(true);
+            node.reporter = io.switchboard.common.stats.NodeReporter.start(ctx);
             LOG.info("node {} ({}) ready: http port {}, roles {}, cluster {}", identity.name(), identity.nodeId(),
                 s.actualPort(), roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
             return node;
@@ -133,6 +138,9 @@ public final class SwitchboardNode {
     }
     Vertx vertx = context.vertx();
     context.shutdown().begin();
+    if (reporter != null) {
+      reporter.stopping();
+    }
     long drain = context.config().getDurationMs(ConfigKeys.SHUTDOWN_DRAIN_DELAY);
     LOG.info("shutting down: readiness now 503, draining for {} ms", drain);
     Promise<Void> drained = Promise.promise();
@@ -150,6 +158,7 @@ public final class SwitchboardNode {
           return Future.join(actions).<Void>mapEmpty().recover(e -> Future.succeededFuture());
         })
         .compose(v -> server.close().recover(e -> Future.succeededFuture()))
+        .compose(v -> reporter == null ? Future.succeededFuture() : reporter.finish())
         .compose(v -> vertx.close())
         .onComplete(ar -> {
           context.metrics().close();

@@ -1,0 +1,189 @@
+package io.switchboard.common.stats;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster view the stats service publishes on {@code switchboard.stats.cluster} every interval and answers
+ * to {@code {scope:"cluster"}} (and so {@code GET /stats}). Field meanings, units and windows: docs/stats.md.
+ * Totals are cumulative over every node id the cluster ever had; {@code messagesPerSecond}, {@code errorRate},
+ * {@code averageLatency}, {@code latency}, {@code *InWindow}, {@code executionFailureRate} and
+ * {@code executionDuration} cover the last {@code window} ms; gauges cover live (not stale) nodes only.
+ */
+public record ClusterStats(
+    long totalConnections,
+    long activeConnections,
+    long totalMessages,
+    long messagesOut,
+    double messagesPerSecond,
+    double averageLatency,
+    Percentiles latency,
+    double errorRate,
+    long errors,
+    long errorsInWindow,
+    long framesInWindow,
+    long messagesInWindow,
+    long uptime,
+    MemoryUsage memoryUsage,
+    ToolExecutions toolExecutions,
+    ExecutionsInWindow executionsInWindow,
+    double executionFailureRate,
+    Percentiles executionDuration,
+    long agentsConnected,
+    long clientsConnected,
+    long monitorsConnected,
+    long connectionsRefused,
+    int nodes,
+    int nodesUp,
+    int nodesDown,
+    List<DownNode> downNodes,
+    long window,
+    long timestamp,
+    List<PerNode> perNode) {
+
+  /** Milliseconds. */
+  public record Percentiles(double p50, double p95, double p99, double max) {
+    public static final Percentiles ZERO = new Percentiles(0, 0, 0, 0);
+
+    public JsonObject toJson() {
+      return new JsonObject().put("p50", p50).put("p95", p95).put("p99", p99).put("max", max);
+    }
+
+    public static Percentiles fromJson(JsonObject j) {
+      if (j == null) {
+        return ZERO;
+      }
+      return new Percentiles(d(j, "p50"), d(j, "p95"), d(j, "p99"), d(j, "max"));
+    }
+  }
+
+  /** Bytes, summed over live nodes. */
+  public record MemoryUsage(long rss, long heapUsed, long heapTotal) {
+    public JsonObject toJson() {
+      return new JsonObject().put("rss", rss).put("heapUsed", heapUsed).put("heapTotal", heapTotal);
+    }
+
+    public static MemoryUsage fromJson(JsonObject j) {
+      return j == null ? new MemoryUsage(0, 0, 0) : new MemoryUsage(l(j, "rss"), l(j, "heapUsed"), l(j, "heapTotal"));
+    }
+  }
+
+  /** Cumulative (total = started, successful = completed), except running: live nodes now. */
+  public record ToolExecutions(long total, long successful, long failed, long cancelled, long running) {
+    public JsonObject toJson() {
+      return new JsonObject().put("total", total).put("successful", successful).put("failed", failed)
+          .put("cancelled", cancelled).put("running", running);
+    }
+
+    public static ToolExecutions fromJson(JsonObject j) {
+      return j == null ? new ToolExecutions(0, 0, 0, 0, 0)
+          : new ToolExecutions(l(j, "total"), l(j, "successful"), l(j, "failed"), l(j, "cancelled"), l(j, "running"));
+    }
+  }
+
+  public record ExecutionsInWindow(long ended, long failed) {
+    public JsonObject toJson() {
+      return new JsonObject().put("ended", ended).put("failed", failed);
+    }
+
+    public static ExecutionsInWindow fromJson(JsonObject j) {
+      return j == null ? new ExecutionsInWindow(0, 0) : new ExecutionsInWindow(l(j, "ended"), l(j, "failed"));
+    }
+  }
+
+  /** reason: "stale" (silent for stats.staleAfterIntervals intervals) or "left" (left the cluster without a graceful stop). */
+  public record DownNode(String nodeId, String name, long since, String reason) {
+    public JsonObject toJson() {
+      return new JsonObject().put("nodeId", nodeId).put("name", name).put("since", since).put("reason", reason);
+    }
+
+    public static DownNode fromJson(JsonObject j) {
+      return new DownNode(j.getString("nodeId"), j.getString("name"), l(j, "since"), j.getString("reason"));
+    }
+  }
+
+  public record PerNode(String nodeId, String name, List<String> roles, boolean stale, long activeConnections,
+      long maxConnections, long agents, long clients, long heapUsed, long heapMax, double heapRatio, long lastReportAt) {
+    public JsonObject toJson() {
+      return new JsonObject().put("nodeId", nodeId).put("name", name).put("roles", new JsonArray(new ArrayList<>(roles)))
+          .put("stale", stale).put("activeConnections", activeConnections).put("maxConnections", maxConnections)
+          .put("agents", agents).put("clients", clients).put("heapUsed", heapUsed).put("heapMax", heapMax)
+          .put("heapRatio", heapRatio).put("lastReportAt", lastReportAt);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static PerNode fromJson(JsonObject j) {
+      List<String> roles = new ArrayList<>();
+      JsonArray r = j.getJsonArray("roles", new JsonArray());
+      r.forEach(o -> roles.add(String.valueOf(o)));
+      return new PerNode(j.getString("nodeId"), j.getString("name"), roles, j.getBoolean("stale", false),
+          l(j, "activeConnections"), l(j, "maxConnections"), l(j, "agents"), l(j, "clients"), l(j, "heapUsed"),
+          l(j, "heapMax"), d(j, "heapRatio"), l(j, "lastReportAt"));
+    }
+  }
+
+  public JsonObject toJson() {
+    JsonArray down = new JsonArray();
+    downNodes.forEach(d -> down.add(d.toJson()));
+    JsonArray per = new JsonArray();
+    perNode.forEach(p -> per.add(p.toJson()));
+    return new JsonObject()
+        .put("totalConnections", totalConnections)
+        .put("activeConnections", activeConnections)
+        .put("totalMessages", totalMessages)
+        .put("messagesOut", messagesOut)
+        .put("messagesPerSecond", messagesPerSecond)
+        .put("averageLatency", averageLatency)
+        .put("latency", latency.toJson())
+        .put("errorRate", errorRate)
+        .put("errors", errors)
+        .put("errorsInWindow", errorsInWindow)
+        .put("framesInWindow", framesInWindow)
+        .put("messagesInWindow", messagesInWindow)
+        .put("uptime", uptime)
+        .put("memoryUsage", memoryUsage.toJson())
+        .put("toolExecutions", toolExecutions.toJson())
+        .put("executionsInWindow", executionsInWindow.toJson())
+        .put("executionFailureRate", executionFailureRate)
+        .put("executionDuration", executionDuration.toJson())
+        .put("agentsConnected", agentsConnected)
+        .put("clientsConnected", clientsConnected)
+        .put("monitorsConnected", monitorsConnected)
+        .put("connectionsRefused", connectionsRefused)
+        .put("nodes", nodes)
+        .put("nodesUp", nodesUp)
+        .put("nodesDown", nodesDown)
+        .put("downNodes", down)
+        .put("window", window)
+        .put("timestamp", timestamp)
+        .put("perNode", per);
+  }
+
+  public static ClusterStats fromJson(JsonObject j) {
+    List<DownNode> down = new ArrayList<>();
+    j.getJsonArray("downNodes", new JsonArray()).forEach(o -> down.add(DownNode.fromJson((JsonObject) o)));
+    List<PerNode> per = new ArrayList<>();
+    j.getJsonArray("perNode", new JsonArray()).forEach(o -> per.add(PerNode.fromJson((JsonObject) o)));
+    return new ClusterStats(l(j, "totalConnections"), l(j, "activeConnections"), l(j, "totalMessages"),
+        l(j, "messagesOut"), d(j, "messagesPerSecond"), d(j, "averageLatency"), Percentiles.fromJson(j.getJsonObject("latency")),
+        d(j, "errorRate"), l(j, "errors"), l(j, "errorsInWindow"), l(j, "framesInWindow"), l(j, "messagesInWindow"),
+        l(j, "uptime"), MemoryUsage.fromJson(j.getJsonObject("memoryUsage")),
+        ToolExecutions.fromJson(j.getJsonObject("toolExecutions")),
+        ExecutionsInWindow.fromJson(j.getJsonObject("executionsInWindow")), d(j, "executionFailureRate"),
+        Percentiles.fromJson(j.getJsonObject("executionDuration")), l(j, "agentsConnected"), l(j, "clientsConnected"),
+        l(j, "monitorsConnected"), l(j, "connectionsRefused"), (int) l(j, "nodes"), (int) l(j, "nodesUp"),
+        (int) l(j, "nodesDown"), down, l(j, "window"), l(j, "timestamp"), per);
+  }
+
+  private static long l(JsonObject j, String k) {
+    Number n = j.getNumber(k);
+    return n == null ? 0 : n.longValue();
+  }
+
+  private static double d(JsonObject j, String k) {
+    Number n = j.getNumber(k);
+    return n == null ? 0 : n.doubleValue();
+  }
+}

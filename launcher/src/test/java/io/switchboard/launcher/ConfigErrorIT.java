@@ -1,0 +1,47 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad configuration stops start-up with a message that names the key and the value, and a non-zero exit. */
+class ConfigErrorIT {
+
+  @Test
+  void invalidEnvironmentValueNamesTheKey() throws Exception {
+    try (NodeProcess n = NodeProcess.start("bad", 0, Map.of("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_CLUSTER_MODE", "none"))) {
+      int code = n.awaitExit(Duration.ofSeconds(30));
+      assertThat(code).isNotZero();
+      assertThat(n.output()).contains("http.port").contains("SWITCHBOARD_HTTP_PORT").contains("eighty");
+    }
+  }
+
+  @Test
+  void invalidFileValueNamesTheKeyAndFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("switchboard.yaml");
+    Files.writeString(file, "hub:\n  maxConnections: -5\n");
+    try (NodeProcess n = NodeProcess.start("bad", 0, Map.of("SWITCHBOARD_CLUSTER_MODE", "none"), "--config", file.toString())) {
+      assertThat(n.awaitExit(Duration.ofSeconds(30))).isNotZero();
+      assertThat(n.output()).contains("hub.maxConnections").contains("-5").contains(file.toString());
+    }
+  }
+
+  @Test
+  void unknownKeyAndMissingFileAreRefused(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "htp:\n  port: 9\n");
+    try (NodeProcess n = NodeProcess.start("bad", 0, Map.of("SWITCHBOARD_CONFIG", file.toString()))) {
+      assertThat(n.awaitExit(Duration.ofSeconds(30))).isNotZero();
+      assertThat(n.output()).contains("unknown configuration key 'htp'");
+    }
+    try (NodeProcess n = NodeProcess.start("bad", 0, Map.of(), "--config", dir.resolve("absent.yaml").toString())) {
+      assertThat(n.awaitExit(Duration.ofSeconds(30))).isNotZero();
+      assertThat(n.output()).contains("absent.yaml");
+    }
+  }
+}

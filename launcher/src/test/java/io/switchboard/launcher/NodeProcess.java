@@ -1,0 +1,191 @@
+package io.switchboard.launcher;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A Switchboard node as a real OS process: {@code java -jar launcher/target/switchboard.jar}, configured through
+ * SWITCHBOARD_* environment variables, its output captured to a file. Tests talk to it over real HTTP.
+ */
+public final class NodeProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  public final String name;
+  public final int httpPort;
+  public final Path output;
+  private final Process process;
+  private final long startedAtNanos = System.nanoTime();
+
+  private NodeProcess(String name, int httpPort, Path output, Process process) {
+    this.name = name;
+    this.httpPort = httpPort;
+    this.output = output;
+    this.process = process;
+  }
+
+  public static Path jar() {
+    String p = System.getProperty("switchboard.jar", "target/switchboard.jar");
+    Path jar = Path.of(p);
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("the jar " + jar.toAbsolutePath() + " is missing: run mvn package first");
+    }
+    return jar;
+  }
+
+  /** Environment for a test node of the given cluster: loopback join, own ports, quiet logs. */
+  public static Map<String, String> env(String cluster, int clusterPort, String name, int httpPort) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SWITCHBOARD_CLUSTER_NAME", cluster);
+    env.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(clusterPort));
+    env.put("SWITCHBOARD_CLUSTER_PORT_COUNT", "8");
+    env.put("SWITCHBOARD_NODE_NAME", name);
+    env.put("SWITCHBOARD_HTTP_PORT", String.valueOf(httpPort));
+    env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
+    env.put("SWITCHBOARD_LOG_LEVEL", "info,com.hazelcast=warn,com.hazelcast.internal.cluster=info,io.switchboard.access=warn");
+    return env;
+  }
+
+  public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... args) throws IOException {
+    Path out = Files.createTempFile("switchboard-" + name + "-", ".log");
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+    pb.environment().putAll(env);
+    return new NodeProcess(name, httpPort, out, pb.start());
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** HTTP GET; status -1 when the connection fails. */
+  public Response get(String path) {
+    return request(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(5)).GET().build());
+  }
+
+  public Response request(HttpRequest req) {
+    try {
+      HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new Response(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Response(-1, "interrupted");
+    }
+  }
+
+  /** Waits until {@code /health/ready} answers 200; returns the milliseconds since the process started. */
+  public long awaitReady(Duration timeout) {
+    waitFor(timeout, () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
+      }
+      return get("/health/ready").status() == 200;
+    }, name + " did not become ready:\n" + tail());
+    return (System.nanoTime() - startedAtNanos) / 1_000_000;
+  }
+
+  public JsonObject json(String path) {
+    Response r = get(path);
+    if (r.status() != 200) {
+      throw new AssertionError("GET " + path + " on " + name + " answered " + r.status() + ": " + r.body());
+    }
+    return new JsonObject(r.body());
+  }
+
+  public int clusterSize() {
+    Response r = get("/cluster");
+    return r.status() == 200 ? new JsonObject(r.body()).getInteger("clusterSize") : -1;
+  }
+
+  /** SIGTERM. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  /** Waits for the process to exit; returns its exit code, or throws after the timeout. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " still running after " + timeout + ":\n" + tail());
+    }
+    return process.exitValue();
+  }
+
+  public String output() {
+    try {
+      return Files.readString(output);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public String tail() {
+    String s = output();
+    return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Polls a condition every 50 ms until it holds or the timeout passes. */
+  public static void waitFor(Duration timeout, BooleanSupplier condition, String message) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
+    }
+    throw new AssertionError(message);
+  }
+
+  /** An HTTP answer. */
+  public record Response(int status, String body) {}
+}
