@@ -14,7 +14,7 @@ import io.vertx.core.json.JsonObject;
  * </pre>
  *
  * Several writers may write one key (each stats replica, and the node itself on a graceful stop); {@link #merge}
- * is commutative and idempotent, so they converge: counters from the highest {@code seq}, the most final state.
+ * is commutative and idempotent, so they converge on the entry of the highest {@code seq}.
  */
 public record LedgerEntry(
     String nodeId,
@@ -52,7 +52,11 @@ public record LedgerEntry(
     };
   }
 
-  /** Counters of the higher seq; the more final state (stopped over left over live); the earliest departure. */
+  /**
+   * The entry with the higher seq wins whole (a report newer than a departure means the node id is alive after
+   * all, e.g. after a split brain healed). For the same seq (same counters): the more final state (stopped over
+   * left over live) and the earliest departure.
+   */
   public static LedgerEntry merge(LedgerEntry a, LedgerEntry b) {
     if (a == null) {
       return b;
@@ -60,14 +64,21 @@ public record LedgerEntry(
     if (b == null) {
       return a;
     }
-    LedgerEntry newer = a.seq > b.seq || (a.seq == b.seq && a.timestamp >= b.timestamp) ? a : b;
+    if (a.seq != b.seq) {
+      return a.seq > b.seq ? a : b;
+    }
+    LedgerEntry base = a.timestamp >= b.timestamp ? a : b;
     String state = rank(a.state) >= rank(b.state) ? a.state : b.state;
-    Long departed = a.departedAt == null ? b.departedAt : b.departedAt == null ? a.departedAt : Math.min(a.departedAt, b.departedAt);
+    Long departed;
     if (LIVE.equals(state)) {
       departed = null;
+    } else if (a.departedAt == null || b.departedAt == null) {
+      departed = a.departedAt == null ? b.departedAt : a.departedAt;
+    } else {
+      departed = Math.min(a.departedAt, b.departedAt);
     }
-    return new LedgerEntry(newer.nodeId, newer.memberId, newer.name, newer.startedAt, newer.seq, newer.timestamp,
-        state, departed, newer.totals);
+    return new LedgerEntry(base.nodeId, base.memberId, base.name, base.startedAt, base.seq, base.timestamp,
+        state, departed, base.totals);
   }
 
   public JsonObject toJson() {

@@ -1,0 +1,245 @@
+package io.switchboard.stats;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.switchboard.common.Addresses;
+import io.switchboard.common.node.NodeContext;
+import io.switchboard.common.stats.ClusterStats;
+import io.switchboard.common.stats.Ledger;
+import io.switchboard.common.stats.LedgerEntry;
+import io.switchboard.common.stats.NodeReport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring of the stats role: consumes every NodeReport into a {@link ClusterView}, keeps the cluster ledger in
+ * step, answers {@code switchboard.stats.query}, and — while it holds the publisher lock — publishes
+ * ClusterStats on {@code switchboard.stats.cluster} every interval. All logic lives in the pure classes.
+ */
+final class StatsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StatsVerticle.class);
+  static final String PUBLISHER_LOCK = "switchboard.stats.publisher";
+  /** Per hub node, for the clients scope: short, so the whole answer fits the 2 s query timeout. */
+  static final long CLIENTS_TIMEOUT_MS = 1_000;
+  /** Re-read the whole ledger every this many intervals, to converge with other replicas. */
+  static final int LEDGER_RELOAD_TICKS = 10;
+
+  private final NodeContext node;
+  private final StatsSettings settings;
+  private final ClusterView view;
+  private StatsMeters meters;
+  private AsyncMap<String, JsonObject> ledger;
+  private long timer = -1;
+  private long ticks;
+  private boolean writing;
+  private boolean reloading;
+  private boolean locking;
+  private Lock publisherLock;
+  private UUID membershipRegistration;
+  private ClusterStats cached;
+  private long cachedVersion = -1;
+  private long cachedAt;
+
+  StatsVerticle(NodeContext node) {
+    this.node = node;
+    this.settings = StatsSettings.from(node.config());
+    this.view = new ClusterView(settings);
+  }
+
+  @Override
+  public Future<?> start() {
+    meters = new StatsMeters(node.metrics().registry());
+    return Ledger.map(vertx)
+        .compose(map -> {
+          ledger = map;
+          return reloadLedger();
+        })
+        .compose(v -> {
+          MessageConsumer<Object> reports = vertx.eventBus().consumer(Addresses.NODE_REPORT, this::onReport);
+          MessageConsumer<Object> queries = vertx.eventBus().consumer(Addresses.STATS_QUERY, this::onQuery);
+          if (node.clustered()) {
+            membershipRegistration = node.clusterManager().getHazelcastInstance().getCluster()
+                .addMembershipListener(new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent e) {}
+
+                  @Override
+                  public void memberRemoved(MembershipEvent e) {
+                    context.runOnContext(x -> checkMembers());
+                  }
+                });
+          }
+          timer = vertx.setPeriodic(settings.intervalMs(), t -> tick());
+          return Future.all(reports.completion(), queries.completion());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    if (membershipRegistration != null) {
+      try {
+        node.clusterManager().getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
+      } catch (RuntimeException e) {
+        // Hazelcast already shut down
+      }
+    }
+    if (publisherLock != null) {
+      publisherLock.release();
+      publisherLock = null;
+    }
+    return Future.succeededFuture();
+  }
+
+  private void onReport(Message<Object> msg) {
+    NodeReport r;
+    try {
+      r = NodeReport.fromJson(msg.body() instanceof JsonObject j ? j : null);
+    } catch (RuntimeException e) {
+      meters.reportsRejected.increment();
+      LOG.debug("invalid node report ignored: {}", e.getMessage());
+      return;
+    }
+    (view.accept(r, System.currentTimeMillis()) ? meters.reportsAccepted : meters.reportsIgnored).increment();
+  }
+
+  private void tick() {
+    ticks++;
+    checkMembers();
+    if (ticks % LEDGER_RELOAD_TICKS == 0) {
+      reloadLedger();
+    }
+    flushLedger();
+    ClusterStats stats = stats();
+    meters.nodesUp.set(stats.nodesUp());
+    meters.nodesStale.set(stats.nodes() - stats.nodesUp());
+    meters.nodesDown.set(stats.nodesDown());
+    if (publisherLock != null) {
+      vertx.eventBus().publish(Addresses.STATS_CLUSTER, stats.toJson());
+      meters.published.increment();
+    } else if (!locking) {
+      locking = true;
+      vertx.sharedData().getLockWithTimeout(PUBLISHER_LOCK, 10).onComplete(ar -> {
+        locking = false;
+        if (ar.succeeded()) {
+          publisherLock = ar.result();
+          meters.publisher.set(1);
+          LOG.info("this stats replica now publishes cluster stats");
+        }
+      });
+    }
+  }
+
+  private void checkMembers() {
+    if (!node.clustered()) {
+      return;
+    }
+    List<String> departed = view.members(new HashSet<>(node.clusterManager().getNodes()), System.currentTimeMillis());
+    if (!departed.isEmpty()) {
+      LOG.info("nodes left the cluster: {}", departed);
+      flushLedger();
+    }
+  }
+
+  private Future<Void> reloadLedger() {
+    if (reloading) {
+      return Future.succeededFuture();
+    }
+    reloading = true;
+    return ledger.entries()
+        .map(entries -> {
+          List<LedgerEntry> parsed = new ArrayList<>();
+          entries.values().forEach(j -> parsed.add(Ledger.parse(j)));
+          view.mergeStored(parsed);
+          return (Void) null;
+        })
+        .onFailure(e -> {
+          meters.ledgerErrors.increment();
+          LOG.warn("could not read the stats ledger: {}", e.getMessage());
+        })
+        .onComplete(ar -> reloading = false);
+  }
+
+  private void flushLedger() {
+    if (writing) {
+      return;
+    }
+    List<LedgerEntry> pending = view.pendingWrites();
+    if (pending.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Future<LedgerEntry>> writes = new ArrayList<>();
+    for (LedgerEntry e : pending) {
+      writes.add(Ledger.upsert(ledger, e).onSuccess(stored -> {
+        meters.ledgerWrites.increment();
+        view.written(stored);
+      }).onFailure(err -> meters.ledgerErrors.increment()));
+    }
+    Future.join(writes).onComplete(ar -> writing = false);
+  }
+
+  private ClusterStats stats() {
+    long now = System.currentTimeMillis();
+    if (cached == null || cachedVersion != view.version() || now - cachedAt > 100) {
+      cached = view.stats(now);
+      cachedVersion = view.version();
+      cachedAt = now;
+    }
+    return cached;
+  }
+
+  private void onQuery(Message<Object> msg) {
+    StatsQuery q;
+    try {
+      q = StatsQuery.parse(msg.body());
+    } catch (StatsQuery.BadQuery e) {
+      meters.query("invalid");
+      msg.fail(400, e.getMessage());
+      return;
+    }
+    meters.query(q.scope());
+    long now = System.currentTimeMillis();
+    switch (q.scope()) {
+      case "cluster" -> msg.reply(stats().toJson());
+      case "nodes" -> msg.reply(view.nodesJson(now));
+      case "health" -> msg.reply(view.health(now));
+      case "node" -> view.nodeJson(q.nodeId(), now).ifPresentOrElse(msg::reply,
+          () -> msg.fail(404, "no live node with id '" + q.nodeId() + "' in the cluster view"));
+      case "clients" -> clients(q).onSuccess(msg::reply).onFailure(e -> msg.fail(500, e.getMessage()));
+      default -> msg.fail(400, "unknown scope " + q.scope());
+    }
+  }
+
+  private Future<JsonObject> clients(StatsQuery q) {
+    List<String> hubs = view.liveNodesWithRole("hub", System.currentTimeMillis());
+    JsonObject request = new JsonObject().put("limit", q.offset() + q.limit());
+    if (q.type() != null) {
+      request.put("type", q.type());
+    }
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(CLIENTS_TIMEOUT_MS);
+    List<Future<ClientPages.NodeAnswer>> asks = new ArrayList<>();
+    for (String id : hubs) {
+      asks.add(vertx.eventBus().<Object>request(Addresses.nodeClients(id), request, opts)
+          .map(m -> new ClientPages.NodeAnswer(id, m.body() instanceof JsonObject j ? j : new JsonObject(), null))
+          .otherwise(e -> new ClientPages.NodeAnswer(id, null, e.getMessage())));
+    }
+    return Future.all(asks).map(all -> {
+      List<ClientPages.NodeAnswer> answers = new ArrayList<>();
+      asks.forEach(f -> answers.add(f.result()));
+      return ClientPages.merge(answers, q.type(), q.limit(), q.offset());
+    });
+  }
+}
