@@ -100,11 +100,14 @@ class ClusterLifecycleIT {
       }
     });
     watcher.start();
+    HaipClient session = HaipClient.connect(b.httpPort).handshake(null);
     long t0 = System.nanoTime();
     b.terminate();
     // readiness answers 503 at once, while the drain delay (2 s) keeps the process up
     NodeProcess.waitFor(Duration.ofSeconds(2), () -> b.get("/health/ready").status() == 503,
         "b's readiness did not turn 503 after SIGTERM");
+    // after the drain delay the open WebSocket is closed with 1001 (going away)
+    assertThat(session.awaitClose(Duration.ofSeconds(8))).isEqualTo(1001);
     int code = b.awaitExit(Duration.ofSeconds(10));
     long exitMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(code).isIn(0, 143);

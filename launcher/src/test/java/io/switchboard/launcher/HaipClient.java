@@ -1,0 +1,158 @@
+package io.switchboard.launcher;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A minimal HAIP client on the JDK's own WebSocket implementation (not Vert.x), speaking the wire format as the
+ * reference SDK does: envelope fields as strings, transaction "null" outside a transaction.
+ */
+public final class HaipClient implements AutoCloseable {
+  private WebSocket ws;
+  private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+  private final CompletableFuture<int[]> closed = new CompletableFuture<>();
+  private String session;
+  private long seq;
+
+  private HaipClient() {}
+
+  public static HaipClient connect(int port) {
+    return connect("ws://127.0.0.1:" + port + "/haip");
+  }
+
+  public static HaipClient connect(String url) {
+    HaipClient c = new HaipClient();
+    StringBuilder partial = new StringBuilder();
+    WebSocket.Listener listener = new WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+          c.inbox.add(new JsonObject(partial.toString()));
+          partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        c.closed.complete(new int[] {statusCode});
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket webSocket, Throwable error) {
+        c.closed.complete(new int[] {-1});
+      }
+    };
+    c.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        .buildAsync(URI.create(url), listener).orTimeout(10, TimeUnit.SECONDS).join();
+    return c;
+  }
+
+  public JsonObject frame(String type, String transaction, Object payload, String channel) {
+    return new JsonObject().put("id", UUID.randomUUID().toString()).put("session", session == null ? "pending" : session)
+        .put("transaction", transaction == null ? "null" : transaction).put("seq", String.valueOf(++seq))
+        .put("ts", String.valueOf(System.currentTimeMillis())).put("channel", channel).put("type", type)
+        .put("payload", payload);
+  }
+
+  public void send(JsonObject frame) {
+    ws.sendText(frame.encode(), true).join();
+  }
+
+  /** Next frame of this type (others are skipped), or an AssertionError after the timeout. */
+  public JsonObject await(String type, Duration timeout) {
+    return await(f -> type.equals(f.getString("type")), timeout, type);
+  }
+
+  public JsonObject await(Predicate<JsonObject> match, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        JsonObject f = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (f == null) {
+          throw new AssertionError("no " + what + " frame within " + timeout);
+        }
+        if (match.test(f)) {
+          return f;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
+    }
+  }
+
+  /** Waits for the server HAI, then shakes hands as a client (or an agent offering tools). */
+  public HaipClient handshake(JsonObject extra) {
+    JsonObject hai = await("HAI", Duration.ofSeconds(10));
+    session = hai.getString("session");
+    JsonObject payload = new JsonObject().put("haip_version", "1.1.2").put("accept_major", new JsonArray().add(1))
+        .put("accept_events", new JsonArray().add("HAI").add("MESSAGE").add("TRANSACTION_START").add("TRANSACTION_END")
+            .add("ERROR").add("PING").add("PONG"));
+    if (extra != null) {
+      payload.mergeIn(extra);
+    }
+    send(frame("HAI", null, payload, "SYSTEM"));
+    return this;
+  }
+
+  /** Starts a transaction on a tool; returns the server transaction id. */
+  public String start(String tool) {
+    String ref = UUID.randomUUID().toString();
+    send(frame("TRANSACTION_START", ref, new JsonObject().put("toolName", tool), "USER"));
+    JsonObject answer = await(f -> "TRANSACTION_START".equals(f.getString("type"))
+        && f.getJsonObject("payload") != null && ref.equals(f.getJsonObject("payload").getString("referenceId")),
+        Duration.ofSeconds(10), "TRANSACTION_START echo");
+    return answer.getString("transaction");
+  }
+
+  /** Sends a MESSAGE in a transaction and waits for its echo. */
+  public JsonObject echo(String tx, String text) {
+    send(frame("MESSAGE", tx, text, "USER"));
+    return await(f -> "MESSAGE".equals(f.getString("type")) && tx.equals(f.getString("transaction"))
+        && text.equals(f.getValue("payload")), Duration.ofSeconds(10), "echoed MESSAGE");
+  }
+
+  public void end(String tx) {
+    send(frame("TRANSACTION_END", tx, new JsonObject(), "USER"));
+  }
+
+  public String session() {
+    return session;
+  }
+
+  /** The close code the server sent, or an AssertionError after the timeout. */
+  public int awaitClose(Duration timeout) {
+    try {
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS)[0];
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + timeout);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.isDone()) {
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      try {
+        closed.get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        ws.abort();
+      }
+    }
+  }
+}
