@@ -21,8 +21,9 @@ public final class HaipClient implements AutoCloseable {
   private WebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final CompletableFuture<int[]> closed = new CompletableFuture<>();
-  private String session;
+  private volatile String session;
   private long seq;
+  private volatile boolean agentEcho;
 
   private HaipClient() {}
 
@@ -38,8 +39,13 @@ public final class HaipClient implements AutoCloseable {
       public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-          c.inbox.add(new JsonObject(partial.toString()));
+          JsonObject f = new JsonObject(partial.toString());
           partial.setLength(0);
+          if (c.agentEcho && "MESSAGE".equals(f.getString("type"))) {
+            // as an agent: answer every MESSAGE of a transaction we serve with the same payload
+            c.send(c.frame("MESSAGE", f.getString("transaction"), f.getValue("payload"), "AGENT"));
+          }
+          c.inbox.add(f);
         }
         webSocket.request(1);
         return null;
@@ -61,15 +67,26 @@ public final class HaipClient implements AutoCloseable {
     return c;
   }
 
-  public JsonObject frame(String type, String transaction, Object payload, String channel) {
+  public synchronized JsonObject frame(String type, String transaction, Object payload, String channel) {
     return new JsonObject().put("id", UUID.randomUUID().toString()).put("session", session == null ? "pending" : session)
         .put("transaction", transaction == null ? "null" : transaction).put("seq", String.valueOf(++seq))
         .put("ts", String.valueOf(System.currentTimeMillis())).put("channel", channel).put("type", type)
         .put("payload", payload);
   }
 
-  public void send(JsonObject frame) {
+  public synchronized void send(JsonObject frame) {
     ws.sendText(frame.encode(), true).join();
+  }
+
+  /** Shakes hands as an agent offering these tools (input schema: a string) and echoes every MESSAGE it is sent. */
+  public HaipClient agent(String... tools) {
+    JsonArray list = new JsonArray();
+    for (String t : tools) {
+      list.add(new JsonObject().put("name", t).put("description", "test tool " + t)
+          .put("inputSchema", new JsonObject().put("type", "string")));
+    }
+    agentEcho = true;
+    return handshake(new JsonObject().put("role", "agent").put("tools", list).put("platform", "it"));
   }
 
   /** Next frame of this type (others are skipped), or an AssertionError after the timeout. */
