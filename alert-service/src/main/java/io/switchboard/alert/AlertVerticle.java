@@ -1,0 +1,264 @@
+package io.switchboard.alert;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.alert.AlertEngine.Transition;
+import io.switchboard.alert.AlertState.Phase;
+import io.switchboard.common.Addresses;
+import io.switchboard.common.alert.AlertEvent;
+import io.switchboard.common.alert.Silence;
+import io.switchboard.common.config.ConfigKeys;
+import io.switchboard.common.node.NodeContext;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The alert role's one verticle: keeps the latest ClusterStats, answers queries on every replica, and — while it
+ * leads — evaluates the rules every {@code alert.evaluationInterval}, persists each transition with the state it
+ * leads to, checks its epoch, publishes on {@code switchboard.alerts} and hands notifications to the sinks.
+ */
+final class AlertVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertVerticle.class);
+
+  private final NodeContext node;
+  private final List<Rule> rules;
+  private final List<SinkConfig> sinks;
+  private final AlertEngine engine;
+  private final Map<String, AlertStore.Entry> lastByFp = new HashMap<>();
+  /** Episode keys in the history map by startsAt, for pruning to alert.historyMax. */
+  private final TreeMap<String, Long> historyKeys = new TreeMap<>();
+  private AlertStore store;
+  private Leadership leadership;
+  private Notifier notifier;
+  private HttpClient client;
+  private JsonObject latestStats;
+  private long latestStatsAt;
+  private boolean active;
+  private boolean busy;
+  private long timer = -1;
+  private Counter staleSkips;
+
+  AlertVerticle(NodeContext node, List<Rule> rules, List<SinkConfig> sinks) {
+    this.node = node;
+    this.rules = rules;
+    this.sinks = sinks;
+    this.engine = new AlertEngine(rules);
+  }
+
+  @Override
+  public Future<?> start() {
+    MeterRegistry reg = node.metrics().registry();
+    Gauge.builder("switchboard.alert.leader", this, v -> v.active ? 1 : 0)
+        .description("1 while this alert-service replica is the leader that evaluates rules and notifies sinks").register(reg);
+    for (String sev : List.of("info", "warning", "critical")) {
+      Gauge.builder("switchboard.alerts.firing", this, v -> v.firingCount(sev)).tag("severity", sev)
+          .description("Alerts firing, by severity (reported by the leader; 0 on other replicas)").register(reg);
+    }
+    staleSkips = Counter.builder("switchboard.alert.evaluations.skipped")
+        .description("Evaluations skipped because no fresh ClusterStats had arrived").register(reg);
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true));
+    return AlertStore.open(vertx).compose(s -> {
+      store = s;
+      notifier = new Notifier(vertx, client, sinks, reg, store, this::firingNotified);
+      AlertQueries queries = new AlertQueries(store, rules, node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX), this::status);
+      MessageConsumer<JsonObject> stats = vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> {
+        if (m.body() != null) {
+          latestStats = m.body();
+          latestStatsAt = System.currentTimeMillis();
+        }
+      });
+      MessageConsumer<Object> q = vertx.eventBus().consumer(Addresses.ALERTS_QUERY, queries::handle);
+      return Future.all(stats.completion(), q.completion());
+    }).compose(v -> {
+      leadership = new Leadership(vertx, 1_000, 500, this::takeOver, this::lost);
+      timer = vertx.setPeriodic(node.config().getDurationMs(ConfigKeys.ALERT_EVALUATION_INTERVAL), t -> tick());
+      return leadership.start();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    if (leadership != null) {
+      leadership.stop();
+    }
+    return client.close();
+  }
+
+  private JsonObject status() {
+    return new JsonObject().put("replica", new JsonObject().put("nodeId", node.nodeId()).put("name", node.identity().name())
+        .put("leading", active).put("epoch", active ? leadership.epoch() : 0));
+  }
+
+  private double firingCount(String severity) {
+    return active ? engine.states().values().stream()
+        .filter(s -> s.phase() == Phase.FIRING && s.firing() != null && severity.equals(s.firing().severity())).count() : 0;
+  }
+
+  private List<AlertEvent> firingNotified() {
+    return engine.states().values().stream().filter(s -> s.phase() == Phase.FIRING && s.notified() && s.firing() != null)
+        .map(AlertState::firing).sorted(Comparator.comparingLong(AlertEvent::startsAt)).toList();
+  }
+
+  // ---- leadership -----------------------------------------------------------------------------------------
+
+  /** Elected: continue from the cluster's state; re-publish any transition whose publication is not confirmed. */
+  private Future<Void> takeOver(long epoch) {
+    long t0 = System.currentTimeMillis();
+    return store.loadSeries().compose(entries -> {
+      List<AlertState> states = new ArrayList<>();
+      lastByFp.clear();
+      entries.forEach((fp, e) -> {
+        if (e.state() != null) {
+          states.add(e.state());
+        }
+        lastByFp.put(fp, e);
+      });
+      engine.restore(states);
+      List<Map.Entry<String, AlertStore.Entry>> unpublished = new ArrayList<>(entries.entrySet().stream()
+          .filter(e -> e.getValue().last() != null && !e.getValue().published()).toList());
+      unpublished.sort(Comparator.comparingLong(e -> e.getValue().last().timestamp()));
+      Future<Void> chain = Future.succeededFuture();
+      for (Map.Entry<String, AlertStore.Entry> e : unpublished) {
+        Transition t = new Transition(e.getValue().last(), e.getValue().notified());
+        LOG.info("re-publishing unconfirmed transition {} ({} {}) from the previous leader", t.event().id(), t.event().rule(), t.event().state());
+        chain = chain.compose(v -> Future.all(store.putHistory(t.event()), notifier.persist(t)).mapEmpty())
+            .compose(v -> publish(List.of(t)));
+      }
+      return chain;
+    }).compose(v -> store.loadHistory()).compose(h -> {
+      historyKeys.clear();
+      h.forEach(e -> historyKeys.put(AlertStore.episodeKey(e), e.startsAt()));
+      return store.loadSinkOutbox();
+    }).compose(outbox -> {
+      notifier.start(outbox);
+      active = true;
+      LOG.info("alert leader (epoch {}): {} series restored, {} sink notifications pending, took {} ms", epoch,
+          engine.states().size(), outbox.size(), System.currentTimeMillis() - t0);
+      return store.putLeader(new JsonObject().put("nodeId", node.nodeId()).put("name", node.identity().name())
+          .put("epoch", epoch).put("since", System.currentTimeMillis()));
+    });
+  }
+
+  private void lost() {
+    active = false;
+    notifier.stop();
+  }
+
+  // ---- evaluation -----------------------------------------------------------------------------------------
+
+  private void tick() {
+    if (!active || busy) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long statsInterval = node.config().getDurationMs(ConfigKeys.STATS_INTERVAL);
+    long staleAfter = Math.max(3_000, statsInterval * (node.config().getInt(ConfigKeys.STATS_STALE_INTERVALS) + 1));
+    if (latestStats == null || now - latestStatsAt > staleAfter) {
+      staleSkips.increment();
+      return;
+    }
+    busy = true;
+    JsonObject stats = latestStats;
+    leadership.check()
+        .compose(ok -> ok ? store.loadSilences().compose(sil -> evaluate(stats, sil)) : Future.succeededFuture())
+        .onComplete(ar -> {
+          busy = false;
+          if (ar.failed()) {
+            LOG.error("alert evaluation failed; giving up leadership so the state is reloaded", ar.cause());
+            leadership.stepDown("evaluation failed: " + ar.cause());
+          }
+        });
+  }
+
+  private Future<Void> evaluate(JsonObject stats, List<Silence> silences) {
+    long now = System.currentTimeMillis();
+    AlertEngine.Result r = engine.evaluate(stats, now, labels -> silences.stream().anyMatch(s -> s.mutes(labels, now)));
+    if (r.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, Transition> byFp = new HashMap<>();
+    r.transitions().forEach(t -> byFp.put(t.event().fingerprint(), t));
+    Set<String> fps = new LinkedHashSet<>(r.changed().keySet());
+    fps.addAll(r.removed());
+    fps.addAll(byFp.keySet());
+    Map<String, AlertState> states = engine.states();
+    List<Future<?>> writes = new ArrayList<>();
+    for (String fp : fps) {
+      Transition t = byFp.get(fp);
+      AlertStore.Entry prev = lastByFp.get(fp);
+      AlertStore.Entry e = t != null
+          ? new AlertStore.Entry(states.get(fp), t.event(), false, t.notified())
+          : new AlertStore.Entry(states.get(fp), prev == null ? null : prev.last(), prev == null || prev.published(), prev != null && prev.notified());
+      remember(fp, e);
+      writes.add(store.putSeries(fp, e));
+    }
+    for (Transition t : r.transitions()) {
+      writes.add(store.putHistory(t.event()));
+      writes.add(notifier.persist(t));
+    }
+    // persisted first; then, if still the leader (epoch unchanged), published
+    return Future.all(writes).compose(v -> leadership.check())
+        .compose(ok -> ok ? publish(r.transitions()) : Future.succeededFuture());
+  }
+
+  private Future<Void> publish(List<Transition> transitions) {
+    List<Future<?>> confirms = new ArrayList<>();
+    for (Transition t : transitions) {
+      AlertEvent e = t.event();
+      vertx.eventBus().publish(Addresses.ALERTS, e.toJson());
+      Counter.builder("switchboard.alert.transitions").tag("state", e.state()).tag("severity", e.severity())
+          .description("Alert transitions published (firing, resolved) by severity").register(node.metrics().registry()).increment();
+      LOG.info("alert {} {} [{}] {} id={} value={}", e.rule(), e.state(), e.severity(), e.labels(), e.id(), e.value());
+      AlertStore.Entry prev = lastByFp.get(e.fingerprint());
+      AlertStore.Entry done = new AlertStore.Entry(prev == null ? null : prev.state(), e, true, t.notified());
+      remember(e.fingerprint(), done);
+      confirms.add(store.putSeries(e.fingerprint(), done));
+      notifier.deliver(t);
+      if (e.firing()) {
+        historyKeys.put(AlertStore.episodeKey(e), e.startsAt());
+      }
+    }
+    pruneHistory(confirms);
+    return Future.all(confirms).mapEmpty();
+  }
+
+  private void remember(String fp, AlertStore.Entry e) {
+    if (e.state() == null && (e.last() == null || e.published())) {
+      lastByFp.remove(fp);
+    } else {
+      lastByFp.put(fp, e);
+    }
+  }
+
+  private void pruneHistory(List<Future<?>> writes) {
+    int max = node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX);
+    if (historyKeys.size() <= max) {
+      return;
+    }
+    List<Map.Entry<String, Long>> byAge = new ArrayList<>(historyKeys.entrySet());
+    byAge.sort(Map.Entry.comparingByValue());
+    Set<String> drop = new HashSet<>();
+    for (int i = 0; i < byAge.size() - max; i++) {
+      drop.add(byAge.get(i).getKey());
+    }
+    drop.forEach(k -> {
+      historyKeys.remove(k);
+      writes.add(store.removeHistory(k));
+    });
+  }
+}

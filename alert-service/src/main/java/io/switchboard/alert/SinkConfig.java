@@ -1,0 +1,180 @@
+package io.switchboard.alert;
+
+import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.config.ConfigKeys;
+import io.switchboard.common.config.SwitchboardConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One notification sink from {@code alert.sinks}. URLs, routing keys and headers are secrets: {@link #toString()}
+ * and every log line name a sink by {@link #name()} (e.g. {@code slack#2}), never by URL.
+ */
+public record SinkConfig(
+    int index,
+    Type type,
+    String name,
+    String url,
+    String routingKey,
+    Map<String, String> headers,
+    long timeoutMs,
+    int maxQueue,
+    int maxAttempts,
+    long backoffInitialMs,
+    long backoffMaxMs,
+    long resendIntervalMs,
+    String source) {
+
+  public enum Type {
+    WEBHOOK, SLACK, PAGERDUTY, ALERTMANAGER;
+
+    /** The bounded metric label value. */
+    public String label() {
+      return name().toLowerCase();
+    }
+  }
+
+  public static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
+  private static final Set<String> KEYS = Set.of("type", "name", "url", "routingKey", "headers", "timeout", "maxQueue",
+      "maxAttempts", "backoffInitial", "backoffMax", "resendInterval", "source");
+
+  @Override
+  public String toString() {
+    return name + " (" + type.label() + ")";
+  }
+
+  /** The sinks of this configuration; a bad entry is a ConfigException naming the sink by position and type. */
+  public static List<SinkConfig> fromConfig(SwitchboardConfig cfg) {
+    return parse(cfg.getJson(ConfigKeys.ALERT_SINKS));
+  }
+
+  public static List<SinkConfig> parse(Object raw) {
+    List<SinkConfig> out = new ArrayList<>();
+    if (raw == null) {
+      return out;
+    }
+    if (!(raw instanceof JsonArray a)) {
+      throw fail("alert.sinks must be a list of sinks");
+    }
+    for (int i = 0; i < a.size(); i++) {
+      String where = "sink #" + (i + 1);
+      if (!(a.getValue(i) instanceof JsonObject j)) {
+        throw fail(where + " must be a map with type and url");
+      }
+      if (j.getValue("type") instanceof String t) {
+        where += " (" + t + ")";
+      }
+      try {
+        out.add(parseOne(i + 1, j));
+      } catch (IllegalArgumentException e) {
+        throw fail(where + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static ConfigException fail(String msg) {
+    return new ConfigException(ConfigKeys.ALERT_SINKS, "invalid configuration key 'alert.sinks': " + msg);
+  }
+
+  private static SinkConfig parseOne(int index, JsonObject j) {
+    for (String k : j.fieldNames()) {
+      if (!KEYS.contains(k)) {
+        throw new IllegalArgumentException("unknown field '" + k + "' (allowed: " + new TreeSet<>(KEYS) + ")");
+      }
+    }
+    Object t = j.getValue("type");
+    Type type;
+    try {
+      type = Type.valueOf(String.valueOf(t).toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("type '" + t + "' is not one of webhook, slack, pagerduty, alertmanager");
+    }
+    String name = j.getValue("name") instanceof String n && !n.isBlank() ? n : type.label() + "#" + index;
+    String url = j.getValue("url") instanceof String u ? u.trim() : null;
+    if (url == null || url.isEmpty()) {
+      if (type != Type.PAGERDUTY) {
+        throw new IllegalArgumentException("url is missing");
+      }
+      url = PAGERDUTY_URL;
+    }
+    try {
+      URI uri = URI.create(url);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("url is not an absolute http(s) URL (value hidden: it is a secret)");
+    }
+    if (type == Type.ALERTMANAGER && !url.endsWith("/api/v2/alerts")) {
+      url = url.replaceAll("/+$", "") + "/api/v2/alerts";
+    }
+    String routingKey = j.getValue("routingKey") instanceof String r ? r : null;
+    if (type == Type.PAGERDUTY && (routingKey == null || routingKey.isBlank())) {
+      throw new IllegalArgumentException("routingKey is missing (the PagerDuty Events v2 integration key)");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (j.getValue("headers") != null) {
+      if (!(j.getValue("headers") instanceof JsonObject h)) {
+        throw new IllegalArgumentException("headers must be a map of header names to values");
+      }
+      h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+    }
+    long timeout = duration(j, "timeout", 5_000);
+    int maxQueue = integer(j, "maxQueue", 1000);
+    int maxAttempts = integer(j, "maxAttempts", 10);
+    long backoffInitial = duration(j, "backoffInitial", 500);
+    long backoffMax = duration(j, "backoffMax", 60_000);
+    long resend = duration(j, "resendInterval", 60_000);
+    if (timeout <= 0 || backoffInitial <= 0 || backoffMax < backoffInitial || resend <= 0) {
+      throw new IllegalArgumentException("timeout, backoffInitial, resendInterval must be positive and backoffMax >= backoffInitial");
+    }
+    String source = j.getValue("source") instanceof String s && !s.isBlank() ? s : "switchboard";
+    return new SinkConfig(index, type, name, url, routingKey, Map.copyOf(headers), timeout, maxQueue, maxAttempts,
+        backoffInitial, backoffMax, resend, source);
+  }
+
+  private static long duration(JsonObject j, String key, long def) {
+    Object v = j.getValue(key);
+    if (v == null) {
+      return def;
+    }
+    try {
+      return SwitchboardConfig.parseDuration(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": '" + v + "' " + e.getMessage());
+    }
+  }
+
+  private static int integer(JsonObject j, String key, int def) {
+    Object v = j.getValue(key);
+    if (v == null) {
+      return def;
+    }
+    try {
+      int n = v instanceof Number num ? num.intValue() : Integer.parseInt(String.valueOf(v).trim());
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a positive integer, not '" + v + "'");
+    }
+  }
+
+  /** Backoff before attempt {@code attempt + 1} (attempt counts from 1): initial × 2^(attempt-1), capped. */
+  public long backoffMs(int attempt) {
+    long d = backoffInitialMs;
+    for (int i = 1; i < attempt && d < backoffMaxMs; i++) {
+      d *= 2;
+    }
+    return Math.min(d, backoffMaxMs);
+  }
+}
