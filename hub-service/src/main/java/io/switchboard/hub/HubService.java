@@ -2,10 +2,23 @@ package io.switchboard.hub;
 
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.node.SwitchboardService;
+import io.switchboard.hub.session.Authenticator;
+import io.switchboard.hub.session.TokenAuthenticator;
 import io.vertx.core.Future;
 
 /** The hub role: HAIP sessions on /haip, the monitor stream on /ws, tool routing, node counters. */
 public final class HubService implements SwitchboardService {
+  private final Authenticator authenticator;
+
+  public HubService() {
+    this(null);
+  }
+
+  /** With a custom auth hook; null means the token authenticator configured by hub.auth.*. */
+  public HubService(Authenticator authenticator) {
+    this.authenticator = authenticator;
+  }
+
   @Override
   public String role() {
     return "hub";
@@ -13,6 +26,12 @@ public final class HubService implements SwitchboardService {
 
   @Override
   public Future<?> deploy(NodeContext node) {
-    return Future.succeededFuture();
+    HubSettings settings = HubSettings.from(node.config());
+    Authenticator auth = authenticator != null ? authenticator
+        : new TokenAuthenticator(settings.authTokens(), settings.agentTokens());
+    HubRuntime rt = new HubRuntime(node, settings, auth);
+    return node.vertx().deployVerticle(new ClusterVerticle(rt))
+        .compose(id -> node.vertx().deployVerticle(new HaipVerticle(rt)))
+        .compose(id -> node.vertx().deployVerticle(new MonitorVerticle(rt)));
   }
 }

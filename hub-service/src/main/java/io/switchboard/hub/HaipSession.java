@@ -1,0 +1,481 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.Addresses;
+import io.switchboard.common.haip.ErrorCodes;
+import io.switchboard.common.hub.HubEvent;
+import io.switchboard.hub.protocol.Envelopes;
+import io.switchboard.hub.protocol.Frame;
+import io.switchboard.hub.protocol.FrameParser;
+import io.switchboard.hub.protocol.IdSniffer;
+import io.switchboard.hub.protocol.Ids;
+import io.switchboard.hub.protocol.MessageTypes;
+import io.switchboard.hub.session.Authenticator;
+import io.switchboard.hub.session.FlowCredit;
+import io.switchboard.hub.session.MessageSizeGuard;
+import io.switchboard.hub.session.RateLimiter;
+import io.switchboard.hub.session.ReplayWindow;
+import io.switchboard.hub.tools.ToolDef;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HAIP WebSocket session: reassembles and size-checks messages, rate-limits, parses each frame once, enforces
+ * the handshake, answers control frames and hands transaction frames to {@link Transactions}. Writes go through
+ * {@link #send} (per-session seq, replay window, slow-consumer check). All state is touched on the socket's event
+ * loop only.
+ */
+final class HaipSession {
+  final String id = Ids.uuid();
+  final ServerWebSocket ws;
+  final Context ctx;
+  final HubRuntime rt;
+  final long connectedAt = System.currentTimeMillis();
+  private final long openedNanos = System.nanoTime();
+  String role = "client";
+  String platform = "";
+  boolean handshaken;
+  boolean closed;
+  private boolean closing;
+  /** Last inbound frame of any kind (pongs included), ms. */
+  volatile long lastFrameMs = connectedAt;
+  private long outSeq;
+  private final RateLimiter limiter;
+  private final FlowCredit credit;
+  private final MessageSizeGuard sizeGuard;
+  private Buffer fragments;
+  private boolean fragmentBinary;
+  private long fullSinceNanos;
+  private long bytesWhileFull;
+  Map<String, ClientTx> clientTxs;
+  Map<String, ProviderTx> providerTxs;
+  private List<MessageConsumer<JsonObject>> toolConsumers;
+
+  HaipSession(ServerWebSocket ws, Context ctx, HubRuntime rt) {
+    this.ws = ws;
+    this.ctx = ctx;
+    this.rt = rt;
+    HubSettings s = rt.settings;
+    this.limiter = new RateLimiter(s.rateLimit(), s.rateLimitCloseAfter(), openedNanos);
+    this.credit = new FlowCredit(s.creditMessages());
+    this.sizeGuard = new MessageSizeGuard(s.maxMessageBytes());
+  }
+
+  void open() {
+    ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
+    ws.drainHandler(v -> fullSinceNanos = 0);
+    ws.frameHandler(this::onFrame);
+    ws.pongHandler(this::onPong);
+    ws.exceptionHandler(e -> { });
+    ws.closeHandler(v -> onClosed());
+    rt.sessions.put(id, this);
+    rt.counters.connectionOpened("client");
+    rt.events.emit(HubEvent.CONNECT, id, new JsonObject().put("remote", String.valueOf(ws.remoteAddress())));
+    HubSettings s = rt.settings;
+    JsonObject hai = new JsonObject()
+        .put("haip_version", "1.1.2")
+        .put("accept_major", new JsonArray().add(1))
+        .put("accept_events", MessageTypes.allAsJson())
+        .put("capabilities", new JsonObject()
+            .put("binary_frames", false)
+            .put("flow_control", new JsonObject()
+                .put("initial_credit_messages", s.creditMessages())
+                .put("initial_credit_bytes", s.creditBytes()))
+            .put("max_concurrent_runs", s.maxTransactionsPerSession())
+            .put("signed_envelopes", false)
+            .put("max_message_bytes", s.maxMessageBytes()));
+    send(Envelopes.frame(id, null, "SYSTEM", MessageTypes.HAI, hai), null);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------------------
+
+  private void onFrame(WebSocketFrame f) {
+    lastFrameMs = System.currentTimeMillis();
+    if (closing) {
+      return;
+    }
+    switch (f.type()) {
+      case TEXT, BINARY -> {
+        int len = f.binaryData().length();
+        if (!sizeGuard.add(true, len)) {
+          tooLarge(f.isText() ? IdSniffer.sniff(f.textData()) : null);
+          return;
+        }
+        if (f.isFinal()) {
+          if (f.isText()) {
+            onText(f.textData());
+          } else {
+            onBinary();
+          }
+        } else {
+          fragments = Buffer.buffer(Math.max(256, len * 2)).appendBuffer(f.binaryData());
+          fragmentBinary = f.isBinary();
+        }
+      }
+      case CONTINUATION -> {
+        if (fragments == null) {
+          return;
+        }
+        if (!sizeGuard.add(false, f.binaryData().length())) {
+          String rid = fragmentBinary ? null : IdSniffer.sniff(fragments.getString(0, Math.min(512, fragments.length())));
+          fragments = null;
+          tooLarge(rid);
+          return;
+        }
+        fragments.appendBuffer(f.binaryData());
+        if (f.isFinal()) {
+          Buffer whole = fragments;
+          fragments = null;
+          if (fragmentBinary) {
+            onBinary();
+          } else {
+            onText(whole.toString());
+          }
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void tooLarge(String relatedId) {
+    rt.counters.frameReceived();
+    error(ErrorCodes.MESSAGE_TOO_LARGE, "message larger than " + rt.settings.maxMessageBytes() + " bytes", relatedId, null);
+    close((short) 1009, "message too large");
+  }
+
+  private void onBinary() {
+    rt.counters.frameReceived();
+    if (rateLimited(null)) {
+      return;
+    }
+    error(ErrorCodes.PROTOCOL_VIOLATION, "binary frames are not accepted (capabilities.binary_frames is false)", null, null);
+  }
+
+  private boolean rateLimited(String text) {
+    RateLimiter.Decision d = limiter.acquire(System.nanoTime());
+    if (d == RateLimiter.Decision.ALLOW) {
+      return false;
+    }
+    error(ErrorCodes.RATE_LIMITED, "above " + rt.settings.rateLimit() + " messages/s: frame not processed",
+        text == null ? null : IdSniffer.sniff(text), null);
+    if (d == RateLimiter.Decision.CLOSE) {
+      close((short) 1008, "rate limit exceeded");
+    }
+    return true;
+  }
+
+  void onText(String text) {
+    long t0 = System.nanoTime();
+    rt.counters.frameReceived();
+    if (rateLimited(text)) {
+      return;
+    }
+    FrameParser.Result r = FrameParser.parse(text);
+    if (!r.ok()) {
+      error(r.code(), r.message(), r.relatedId(), null);
+      return;
+    }
+    Frame f = r.frame();
+    rt.counters.messageIn();
+    boolean wanted = rt.events.perMessageWanted();
+    if (wanted) {
+      rt.events.emit(HubEvent.MESSAGE, id, new JsonObject().put("messageType", f.type).put("frameId", f.id)
+          .put("transaction", f.transaction).put("bytes", f.size));
+    } else {
+      rt.events.countOnly(HubEvent.MESSAGE);
+    }
+    dispatch(f);
+    FlowCredit.Grant g = credit.consumed(MessageTypes.channelIndex(f.channel), f.size);
+    if (g != null && !closing) {
+      send(Envelopes.frame(id, null, "SYSTEM", MessageTypes.FLOW_UPDATE, new JsonObject()
+          .put("channel", MessageTypes.CHANNELS.get(g.channel())).put("add_messages", g.messages())
+          .put("add_bytes", g.bytes())), null);
+    }
+    long took = System.nanoTime() - t0;
+    rt.counters.recordMessageLatencyNanos(took);
+    if (wanted) {
+      rt.events.emit(HubEvent.MESSAGE_PROCESSED, id, new JsonObject().put("messageType", f.type).put("frameId", f.id)
+          .put("durationMs", took / 1_000_000.0));
+    } else {
+      rt.events.countOnly(HubEvent.MESSAGE_PROCESSED);
+    }
+  }
+
+  private void dispatch(Frame f) {
+    if (!handshaken) {
+      if (MessageTypes.HAI.equals(f.type)) {
+        handshake(f);
+      } else {
+        error(ErrorCodes.PROTOCOL_VIOLATION, "the first frame must be HAI", f.id, f.transaction);
+        close((short) 1008, "handshake required");
+      }
+      return;
+    }
+    switch (f.type) {
+      case MessageTypes.HAI -> error(ErrorCodes.PROTOCOL_VIOLATION, "handshake already done", f.id, f.transaction);
+      case MessageTypes.PING -> {
+        JsonObject p = f.payloadObject();
+        JsonObject pong = new JsonObject().put("nonce", p == null ? null : p.getValue("nonce"));
+        send(Envelopes.frame(id, f.transaction, "SYSTEM", MessageTypes.PONG, pong), null);
+      }
+      case MessageTypes.PONG, MessageTypes.FLOW_UPDATE -> { }
+      case MessageTypes.TOOL_LIST -> {
+        JsonArray tools = new JsonArray();
+        for (ToolDef t : rt.directory.tools()) {
+          tools.add(t.summaryJson());
+        }
+        send(Envelopes.frame(id, f.transaction, "SYSTEM", MessageTypes.TOOL_LIST, new JsonObject().put("tools", tools)), null);
+      }
+      case MessageTypes.TOOL_SCHEMA -> toolSchema(f);
+      case MessageTypes.TRANSACTION_START -> rt.tx.start(this, f);
+      case MessageTypes.TRANSACTION_END -> rt.tx.end(this, f);
+      case MessageTypes.TRANSACTION_JOIN -> rt.tx.join(this, f);
+      case MessageTypes.REPLAY_REQUEST -> rt.tx.replay(this, f);
+      case MessageTypes.ERROR -> rt.tx.errorFrom(this, f);
+      default -> {
+        if (f.transaction != null) {
+          rt.tx.relay(this, f);
+        } else if (MessageTypes.MESSAGE.equals(f.type) || MessageTypes.AUDIO.equals(f.type)) {
+          error(ErrorCodes.TRANSACTION_NOT_FOUND, f.type + " must name a transaction of this session", f.id, null);
+        }
+      }
+    }
+  }
+
+  private void toolSchema(Frame f) {
+    JsonObject p = f.payloadObject();
+    Object name = p == null ? null : firstNonNull(p.getValue("name"), p.getValue("toolName"), p.getValue("tool"));
+    if (!(name instanceof String n) || n.isEmpty()) {
+      error(ErrorCodes.MISSING_TOOL_NAME, "TOOL_SCHEMA needs payload.name", f.id, f.transaction);
+      return;
+    }
+    ToolDef t = rt.directory.find(n);
+    if (t == null) {
+      error(ErrorCodes.TOOL_NOT_FOUND, "no tool named " + clip(n) + " in the cluster", f.id, f.transaction);
+      return;
+    }
+    send(Envelopes.frame(id, f.transaction, "SYSTEM", MessageTypes.TOOL_SCHEMA, new JsonObject().put("schema", t.toJson())), null);
+  }
+
+  private static Object firstNonNull(Object... values) {
+    for (Object v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private void handshake(Frame f) {
+    JsonObject p = f.payloadObject();
+    if (p == null) {
+      error(ErrorCodes.INVALID_MESSAGE, "HAI payload must be an object", f.id, null);
+      return;
+    }
+    Authenticator.Decision d = rt.auth.authenticate(p);
+    if (!d.accepted()) {
+      error(ErrorCodes.FAILED_AUTH, "authentication failed", f.id, null);
+      close((short) 1008, "authentication failed");
+      return;
+    }
+    handshaken = true;
+    if (p.getValue("platform") instanceof String pl) {
+      platform = pl.length() > 64 ? pl.substring(0, 64) : pl;
+    }
+    if ("agent".equals(p.getValue("role"))) {
+      if (!d.agentAllowed()) {
+        error(ErrorCodes.UNAUTHORIZED, "offering tools needs an agent token", f.id, null);
+      } else {
+        becomeAgent(p.getValue("tools"), f.id);
+      }
+    }
+    rt.events.emit(HubEvent.HANDSHAKE, id, new JsonObject().put("role", role).put("platform", platform));
+  }
+
+  private void becomeAgent(Object toolsValue, String frameId) {
+    Map<String, ToolDef> tools = new LinkedHashMap<>();
+    List<String> refused = new ArrayList<>();
+    if (toolsValue instanceof JsonArray arr) {
+      for (Object o : arr) {
+        ToolDef t = ToolDef.fromJson(o);
+        if (t == null || ToolDef.ECHO.equals(t.name()) || tools.size() >= HubSettings.MAX_TOOLS_PER_AGENT) {
+          refused.add(o instanceof JsonObject jo && jo.getValue("name") instanceof String n ? clip(n) : "#" + refused.size());
+        } else {
+          tools.putIfAbsent(t.name(), t);
+        }
+      }
+    } else if (toolsValue != null) {
+      refused.add("tools must be an array");
+    }
+    if (!refused.isEmpty()) {
+      error(ErrorCodes.INVALID_PAYLOAD, "tools refused (name [A-Za-z0-9_.:-]{1,128}, not echo, at most "
+          + HubSettings.MAX_TOOLS_PER_AGENT + "): " + String.join(", ", refused), frameId, null);
+    }
+    rt.counters.roleChanged("client", "agent");
+    role = "agent";
+    if (tools.isEmpty()) {
+      return;
+    }
+    toolConsumers = new ArrayList<>();
+    List<Future<Void>> ready = new ArrayList<>();
+    for (ToolDef t : tools.values()) {
+      MessageConsumer<JsonObject> c = rt.bus.consumer(Addresses.tool(t.name()), m -> rt.tx.onProviderRequest(this, m));
+      toolConsumers.add(c);
+      ready.add(c.completion());
+    }
+    List<ToolDef> offered = List.copyOf(tools.values());
+    Future.join(ready).onComplete(ar -> {
+      if (!closed) {
+        rt.offerTools(this, offered);
+      }
+    });
+  }
+
+  private void onPong(Buffer b) {
+    lastFrameMs = System.currentTimeMillis();
+    if (b.length() == 8) {
+      long rtt = System.nanoTime() - b.getLong(0);
+      if (rtt > 0 && rtt < 3_600_000_000_000L) {
+        rt.counters.recordHeartbeatRttNanos(rtt);
+      }
+    }
+  }
+
+  /** Liveness tick (on this session's event loop): close when silent too long, else a WebSocket ping. */
+  void heartbeat(long nowMs) {
+    if (closed || closing) {
+      return;
+    }
+    if (nowMs - lastFrameMs > rt.settings.idleTimeoutMs()) {
+      rt.counters.error(ErrorCodes.IDLE_TIMEOUT);
+      rt.events.emit(HubEvent.ERROR, id, new JsonObject().put("code", ErrorCodes.IDLE_TIMEOUT));
+      close((short) 1001, "idle timeout");
+      return;
+    }
+    ws.writePing(Buffer.buffer(8).appendLong(System.nanoTime()));
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------------------
+
+  /** Writes a frame with this session's next seq; keeps it in {@code replay} when given. */
+  void send(JsonObject frame, ReplayWindow replay) {
+    if (closed) {
+      return;
+    }
+    long seq = ++outSeq;
+    frame.put("seq", Long.toString(seq));
+    String text = frame.encode();
+    if (replay != null) {
+      replay.add(seq, text, System.currentTimeMillis());
+    }
+    writeText(text);
+  }
+
+  /** Writes already-encoded text (replays) and counts it. */
+  void writeText(String text) {
+    if (closed) {
+      return;
+    }
+    ws.writeTextMessage(text);
+    rt.counters.messageOut();
+    if (ws.writeQueueFull()) {
+      queueFull(text.length());
+    }
+  }
+
+  private void queueFull(int len) {
+    long now = System.nanoTime();
+    if (fullSinceNanos == 0) {
+      fullSinceNanos = now;
+      bytesWhileFull = 0;
+      long since = now;
+      rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> {
+        if (fullSinceNanos == since && !closing) {
+          slowConsumer();
+        }
+      });
+    }
+    bytesWhileFull += len;
+    if (bytesWhileFull > rt.settings.writeQueueMaxBytes() && !closing) {
+      slowConsumer();
+    }
+  }
+
+  private void slowConsumer() {
+    error(ErrorCodes.SLOW_CONSUMER, "write queue full for too long", null, null);
+    close((short) 1008, "slow consumer");
+  }
+
+  void error(String code, String message, String relatedId, String transaction) {
+    rt.counters.error(code);
+    rt.events.emit(HubEvent.ERROR, id, new JsonObject().put("code", code).put("message", message)
+        .put("related_id", relatedId));
+    send(Envelopes.frame(id, transaction, "SYSTEM", MessageTypes.ERROR, Envelopes.errorPayload(code, message, relatedId)), null);
+  }
+
+  void close(short code, String reason) {
+    if (closing || closed) {
+      return;
+    }
+    closing = true;
+    ws.close(code, reason);
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closing = true;
+    rt.sessions.remove(id);
+    rt.openSockets.decrementAndGet();
+    rt.counters.connectionClosed(role, (System.nanoTime() - openedNanos) / 1_000_000);
+    if (toolConsumers != null) {
+      toolConsumers.forEach(MessageConsumer::unregister);
+      rt.withdrawTools(this);
+    }
+    rt.tx.sessionClosed(this);
+    rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role)
+        .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
+  }
+
+  // ---- transactions of this session ---------------------------------------------------------------------
+
+  Map<String, ClientTx> clientTxs() {
+    if (clientTxs == null) {
+      clientTxs = new HashMap<>(4);
+    }
+    return clientTxs;
+  }
+
+  Map<String, ProviderTx> providerTxs() {
+    if (providerTxs == null) {
+      providerTxs = new HashMap<>(4);
+    }
+    return providerTxs;
+  }
+
+  int openClientTxs() {
+    return clientTxs == null ? 0 : clientTxs.size();
+  }
+
+  JsonObject describe() {
+    return new JsonObject().put("client_id", id).put("type", role).put("platform", platform)
+        .put("node", rt.nodeId).put("connected_at", connectedAt)
+        .put("uptime_seconds", (System.currentTimeMillis() - connectedAt) / 1000);
+  }
+
+  static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+}

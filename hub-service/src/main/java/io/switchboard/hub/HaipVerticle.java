@@ -1,0 +1,104 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.Addresses;
+import io.switchboard.common.hub.HubEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HAIP on /haip and /haip/websocket: upgrades, the node's transaction consumer, its client list, liveness pings,
+ * execution timeouts, and closing every session with 1001 when the node drains.
+ */
+final class HaipVerticle extends VerticleBase {
+  private final HubRuntime rt;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  HaipVerticle(HubRuntime rt) {
+    this.rt = rt;
+  }
+
+  @Override
+  public Future<?> start() {
+    rt.node.router().route("/haip").handler(rc -> Upgrades.upgrade(rc, rt, this::opened));
+    rt.node.router().route("/haip/websocket").handler(rc -> Upgrades.upgrade(rc, rt, this::opened));
+    MessageConsumer<io.vertx.core.json.JsonObject> tx = vertx.eventBus().consumer(Addresses.nodeTx(rt.nodeId), rt.tx::onNodeTx);
+    MessageConsumer<JsonObject> clients = vertx.eventBus().consumer(Addresses.nodeClients(rt.nodeId), m -> m.reply(clients(m.body())));
+    consumers.add(tx);
+    consumers.add(clients);
+    long ping = Math.max(100, rt.settings.pingIntervalMs());
+    vertx.setPeriodic(ping, id -> heartbeat());
+    long sweep = Math.max(50, Math.min(1000, rt.settings.executionTimeoutMs() / 4));
+    vertx.setPeriodic(sweep, id -> rt.tx.sweep(System.currentTimeMillis()));
+    rt.node.shutdown().onDrain(this::drain);
+    return Future.all(tx.completion(), clients.completion());
+  }
+
+  private void opened(io.vertx.core.http.ServerWebSocket ws, io.vertx.core.Context ctx) {
+    new HaipSession(ws, ctx, rt).open();
+  }
+
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    for (HaipSession s : rt.sessions.values()) {
+      HubRuntime.on(s.ctx, () -> s.heartbeat(now));
+    }
+  }
+
+  /** {@code {type?, limit}} → {@code {clients:[...], total}}. */
+  private JsonObject clients(JsonObject q) {
+    String type = q == null ? null : q.getString("type");
+    int limit = q == null ? 100 : Math.max(0, q.getInteger("limit", 100));
+    JsonArray list = new JsonArray();
+    int total = 0;
+    for (HaipSession s : rt.sessions.values()) {
+      if (!s.handshaken || (type != null && !type.equals(s.role))) {
+        continue;
+      }
+      total++;
+      if (list.size() < limit) {
+        list.add(s.describe());
+      }
+    }
+    return new JsonObject().put("clients", list).put("total", total);
+  }
+
+  /** Drain: every HAIP socket closes with 1001; completes when they are closed (2 s at most). */
+  private Future<?> drain() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HaipSession s : rt.sessions.values()) {
+      Promise<Void> p = Promise.promise();
+      HubRuntime.on(s.ctx, () -> {
+        s.close((short) 1001, "server shutting down");
+        p.complete();
+      });
+      closing.add(p.future());
+    }
+    rt.events.emit(HubEvent.STOPPED, null, new JsonObject());
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(2_000, t -> done.tryComplete());
+    Future.join(closing).onComplete(ar -> waitClosed(done, timer));
+    return done.future();
+  }
+
+  private void waitClosed(Promise<Void> done, long timer) {
+    if (rt.sessions.isEmpty()) {
+      vertx.cancelTimer(timer);
+      done.tryComplete();
+    } else if (!done.future().isComplete()) {
+      vertx.setTimer(20, t -> waitClosed(done, timer));
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> f = new ArrayList<>();
+    consumers.forEach(c -> f.add(c.unregister()));
+    return Future.join(f);
+  }
+}

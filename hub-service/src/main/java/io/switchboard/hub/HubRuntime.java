@@ -1,0 +1,104 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.metrics.NodeCounters;
+import io.switchboard.common.node.NodeContext;
+import io.switchboard.hub.session.Authenticator;
+import io.switchboard.hub.session.ReplayWindow;
+import io.switchboard.hub.tools.ToolDef;
+import io.switchboard.hub.tools.ToolDirectory;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The hub's node-wide state, shared by its verticles and sessions: sessions, transactions on either side, the
+ * cluster tool directory, this node's offered tools. Maps are concurrent; a session's own state is touched only on
+ * its event loop ({@link #on(Context, Runnable)} hops there).
+ */
+final class HubRuntime {
+  final NodeContext node;
+  final HubSettings settings;
+  final Vertx vertx;
+  final EventBus bus;
+  final NodeCounters counters;
+  final String nodeId;
+  final String clusterNodeId;
+  final Authenticator auth;
+  final ToolDirectory directory = new ToolDirectory();
+  final HubEvents events;
+  final Transactions tx;
+  final Monitors monitors;
+  final Map<String, HaipSession> sessions = new ConcurrentHashMap<>();
+  final Map<String, ClientTx> clientTx = new ConcurrentHashMap<>();
+  final Map<String, ProviderTx> providerTx = new ConcurrentHashMap<>();
+  /** Open WebSockets of this node (HAIP and monitor), checked against hub.maxConnections at the upgrade. */
+  final AtomicInteger openSockets = new AtomicInteger();
+  private final Map<HaipSession, List<ToolDef>> localTools = new ConcurrentHashMap<>();
+  private volatile Runnable announcer = () -> {};
+
+  HubRuntime(NodeContext node, HubSettings settings, Authenticator auth) {
+    this.node = node;
+    this.settings = settings;
+    this.vertx = node.vertx();
+    this.bus = node.vertx().eventBus();
+    this.counters = node.counters();
+    this.nodeId = node.nodeId();
+    this.clusterNodeId = node.clustered() ? node.clusterManager().getNodeId() : node.nodeId();
+    this.auth = auth;
+    this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
+    this.tx = new Transactions(this);
+    this.monitors = new Monitors(this);
+    directory.put(nodeId, clusterNodeId, List.of(), false, System.currentTimeMillis());
+  }
+
+  /** Runs {@code r} on {@code ctx}: at once when already there, else queued to it. */
+  static void on(Context ctx, Runnable r) {
+    if (Vertx.currentContext() == ctx) {
+      r.run();
+    } else {
+      ctx.runOnContext(v -> r.run());
+    }
+  }
+
+  ReplayWindow newReplay() {
+    return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs());
+  }
+
+  void announcer(Runnable r) {
+    announcer = r;
+  }
+
+  void offerTools(HaipSession s, List<ToolDef> tools) {
+    localTools.put(s, tools);
+    localStateChanged();
+  }
+
+  void withdrawTools(HaipSession s) {
+    if (localTools.remove(s) != null) {
+      localStateChanged();
+    }
+  }
+
+  /** The tools this node's agents offer, one entry per name. */
+  List<ToolDef> localTools() {
+    Map<String, ToolDef> m = new LinkedHashMap<>();
+    for (List<ToolDef> l : localTools.values()) {
+      for (ToolDef t : l) {
+        m.putIfAbsent(t.name(), t);
+      }
+    }
+    return new ArrayList<>(m.values());
+  }
+
+  /** This node's tools or events interest changed: update the local view and tell the cluster at once. */
+  void localStateChanged() {
+    directory.put(nodeId, clusterNodeId, localTools(), monitors.localEventsInterest(), System.currentTimeMillis());
+    announcer.run();
+  }
+}

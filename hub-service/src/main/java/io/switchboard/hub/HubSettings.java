@@ -1,0 +1,58 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.config.ConfigKeys;
+import io.switchboard.common.config.SwitchboardConfig;
+import java.util.List;
+
+/** The hub's configuration, read once (ConfigKeys' "hub" section). */
+record HubSettings(
+    int maxConnections,
+    long maxMessageBytes,
+    int rateLimit,
+    int rateLimitCloseAfter,
+    int maxTransactionsPerSession,
+    long executionTimeoutMs,
+    int writeQueueMaxBytes,
+    long slowConsumerGraceMs,
+    long pingIntervalMs,
+    long idleTimeoutMs,
+    List<String> authTokens,
+    List<String> agentTokens,
+    int replayMaxFrames,
+    long replayMaxAgeMs,
+    int creditMessages,
+    long creditBytes,
+    long monitorPingIntervalMs,
+    long monitorIdleTimeoutMs) {
+
+  /** How long a client's node waits for a provider to take a transaction. */
+  static final long PROVIDER_TIMEOUT_MS = 5_000;
+  /** Hub nodes re-announce their tools and interest this often (anti-entropy; changes go out at once). */
+  static final long ANNOUNCE_INTERVAL_MS = 5_000;
+  /** An announcement without a cluster member behind it (another JVM's interest) lapses after this. */
+  static final long ANNOUNCE_LEASE_MS = 3 * ANNOUNCE_INTERVAL_MS;
+  /** Tools one agent may offer. */
+  static final int MAX_TOOLS_PER_AGENT = 256;
+
+  static HubSettings from(SwitchboardConfig c) {
+    return new HubSettings(
+        c.getInt(ConfigKeys.HUB_MAX_CONNECTIONS),
+        c.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES),
+        c.getInt(ConfigKeys.HUB_RATE_LIMIT),
+        c.getInt(ConfigKeys.HUB_RATE_LIMIT_CLOSE_AFTER),
+        c.getInt(ConfigKeys.HUB_MAX_TX),
+        c.getDurationMs(ConfigKeys.HUB_EXECUTION_TIMEOUT),
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes(ConfigKeys.HUB_WRITE_QUEUE_BYTES)),
+        c.getDurationMs(ConfigKeys.HUB_SLOW_CONSUMER_GRACE),
+        c.getDurationMs(ConfigKeys.HUB_PING_INTERVAL),
+        c.getDurationMs(ConfigKeys.HUB_IDLE_TIMEOUT),
+        c.getList(ConfigKeys.HUB_AUTH_TOKENS),
+        c.getList(ConfigKeys.HUB_AUTH_AGENT_TOKENS),
+        c.getInt(ConfigKeys.HUB_REPLAY_MAX_FRAMES),
+        c.getDurationMs(ConfigKeys.HUB_REPLAY_MAX_AGE),
+        c.getInt(ConfigKeys.HUB_FLOW_CREDIT_MESSAGES),
+        c.getBytes(ConfigKeys.HUB_FLOW_CREDIT_BYTES),
+        c.getDurationMs(ConfigKeys.HUB_MONITOR_PING_INTERVAL),
+        c.getDurationMs(ConfigKeys.HUB_MONITOR_IDLE_TIMEOUT));
+  }
+}

@@ -1,0 +1,50 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.Addresses;
+import io.switchboard.common.hub.HubAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The monitor stream on /ws: upgrades, the node's monitor-frame consumer, interest from other nodes' monitors,
+ * the stats and alerts relays, liveness pings, and 1001 on drain.
+ */
+final class MonitorVerticle extends VerticleBase {
+  private final HubRuntime rt;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  MonitorVerticle(HubRuntime rt) {
+    this.rt = rt;
+  }
+
+  @Override
+  public Future<?> start() {
+    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx) -> new MonitorSession(ws, ctx, rt).open()));
+    consumers.add(vertx.eventBus().consumer(HubAddresses.nodeMonitor(rt.nodeId), m -> rt.monitors.onExecutionFrame(m.body())));
+    consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
+    consumers.add(vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> rt.monitors.onStats(m.body())));
+    consumers.add(vertx.eventBus().consumer(Addresses.ALERTS, m -> rt.monitors.onAlert(m.body())));
+    vertx.setPeriodic(Math.max(100, rt.settings.monitorPingIntervalMs()), id -> {
+      long now = System.currentTimeMillis();
+      rt.monitors.sessions.forEach(s -> HubRuntime.on(s.ctx, () -> s.heartbeat(now)));
+    });
+    rt.node.shutdown().onDrain(() -> {
+      rt.monitors.sessions.forEach(s -> HubRuntime.on(s.ctx, () -> s.close((short) 1001, "server shutting down")));
+      return Future.succeededFuture();
+    });
+    List<Future<Void>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    return Future.all(ready);
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> f = new ArrayList<>();
+    consumers.forEach(c -> f.add(c.unregister()));
+    return Future.join(f);
+  }
+}
