@@ -1,0 +1,124 @@
+package io.switchboard.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Reads a node process from outside: a full GC through {@code jcmd <pid> GC.run}, heap used from its
+ * {@code /metrics} ({@code jvm_memory_used_bytes{area="heap"}} summed over pools), RSS from {@code /proc}, and its
+ * open descriptors by kind. Blocking: call from the coordinator thread, never from an event loop.
+ */
+final class NodeProbe {
+  private final long pid;
+  private final URI metrics;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  NodeProbe(long pid, URI metrics) {
+    this.pid = pid;
+    this.metrics = metrics;
+  }
+
+  JsonObject snapshot() {
+    JsonObject o = new JsonObject();
+    o.put("gc", fullGc());
+    o.put("heapUsedBytes", heapUsed());
+    o.put("rssBytes", rss());
+    Map<String, Integer> fds = descriptors();
+    o.put("fdTotal", fds.values().stream().mapToInt(Integer::intValue).sum());
+    o.put("fdByKind", new JsonObject(new TreeMap<>(fds)));
+    return o;
+  }
+
+  boolean fullGc() {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      boolean done = p.waitFor(60, TimeUnit.SECONDS);
+      // let the heap gauge settle on the post-GC value
+      Thread.sleep(300);
+      return done && p.exitValue() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  long heapUsed() {
+    if (metrics == null) {
+      return -1;
+    }
+    try {
+      String text = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return (long) sumMetric(text, "jvm_memory_used_bytes", "area=\"heap\"");
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Sums the samples of {@code name} whose labels contain {@code labelMatch}. */
+  static double sumMetric(String text, String name, String labelMatch) {
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(labelMatch)) {
+        String v = line.substring(line.lastIndexOf('}') + 1).trim().split(" ")[0];
+        sum += Double.parseDouble(v);
+      }
+    }
+    return sum;
+  }
+
+  long rss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  Map<String, Integer> descriptors() {
+    Map<String, Integer> kinds = new TreeMap<>();
+    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      s.forEach(p -> {
+        String kind;
+        try {
+          String target = Files.readSymbolicLink(p).toString();
+          if (target.startsWith("socket:")) {
+            kind = "socket";
+          } else if (target.startsWith("anon_inode:")) {
+            kind = target.substring("anon_inode:".length()).replace("[", "").replace("]", "");
+          } else if (target.startsWith("pipe:")) {
+            kind = "pipe";
+          } else if (target.endsWith(".jar")) {
+            kind = "jar";
+          } else if (target.startsWith("/dev/")) {
+            kind = "device";
+          } else {
+            kind = "file";
+          }
+        } catch (IOException e) {
+          kind = "gone";
+        }
+        kinds.merge(kind, 1, Integer::sum);
+      });
+    } catch (IOException e) {
+      kinds.put("unreadable", -1);
+    }
+    return kinds;
+  }
+}

@@ -1,0 +1,43 @@
+package io.switchboard.bench;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/** Counters and latency histogram of one worker; touched only on the worker's event loop. */
+final class WorkerStats {
+  /** Microseconds, up to an hour, 3 digits. */
+  final Histogram latencyUs = new Histogram(3_600_000_000L, 3);
+  long roundTrips;
+  long sent;
+  long monitorFrames;
+  long sessionsReady;
+  long sessionsFailed;
+  long sessionsClosedEarly;
+  long agentsReady;
+  long agentReplies;
+  long subscribersReady;
+  final Map<String, Long> errors = new TreeMap<>();
+
+  void error(String code) {
+    errors.merge(code, 1L, Long::sum);
+  }
+
+  void mergeInto(WorkerStats total) {
+    total.latencyUs.add(latencyUs);
+    total.roundTrips += roundTrips;
+    total.sent += sent;
+    total.monitorFrames += monitorFrames;
+    total.sessionsReady += sessionsReady;
+    total.sessionsFailed += sessionsFailed;
+    total.sessionsClosedEarly += sessionsClosedEarly;
+    total.agentsReady += agentsReady;
+    total.agentReplies += agentReplies;
+    total.subscribersReady += subscribersReady;
+    errors.forEach((k, v) -> total.errors.merge(k, v, Long::sum));
+  }
+
+  long errorCount() {
+    return errors.values().stream().mapToLong(Long::longValue).sum();
+  }
+}
