@@ -100,7 +100,9 @@ final class StatsVerticle extends VerticleBase {
       publisherLock.release();
       publisherLock = null;
     }
-    return Future.succeededFuture();
+    // best effort: what this replica learnt last goes to the ledger before it leaves
+    return flushLedger().timeout(Addresses.QUERY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.succeededFuture());
   }
 
   private void onReport(Message<Object> msg) {
@@ -172,13 +174,13 @@ final class StatsVerticle extends VerticleBase {
         .onComplete(ar -> reloading = false);
   }
 
-  private void flushLedger() {
+  private Future<?> flushLedger() {
     if (writing) {
-      return;
+      return Future.succeededFuture();
     }
     List<LedgerEntry> pending = view.pendingWrites();
     if (pending.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
     writing = true;
     List<Future<LedgerEntry>> writes = new ArrayList<>();
@@ -188,7 +190,7 @@ final class StatsVerticle extends VerticleBase {
         view.written(stored);
       }).onFailure(err -> meters.ledgerErrors.increment()));
     }
-    Future.join(writes).onComplete(ar -> writing = false);
+    return Future.join(writes).onComplete(ar -> writing = false);
   }
 
   private ClusterStats stats() {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class NodeReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeReporter.class);
   private static final com.sun.management.OperatingSystemMXBean OS = osBean();
+  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final NodeContext node;
   private final boolean enabled;
@@ -103,10 +104,10 @@ public final class NodeReporter {
       return null;
     }
     try {
-      long t0 = System.nanoTime();
+      long t0 = cpuNanos();
       NodeReport report = build();
       String text = report.toJson().encode();
-      buildNanos.addAndGet(System.nanoTime() - t0);
+      buildNanos.addAndGet(cpuNanos() - t0);
       lastSize.set(text.length());
       node.vertx().eventBus().publish(Addresses.NODE_REPORT, new JsonObject(text));
       published.increment();
@@ -128,6 +129,11 @@ public final class NodeReporter {
         System.currentTimeMillis(), seq.incrementAndGet(), stopping, node.counters().snapshot(),
         new NodeReport.Memory((long) NodeMetrics.residentMemoryBytes(), heap.getUsed(), heap.getCommitted(), heapMax),
         cpu, maxConnections);
+  }
+
+  /** This thread's CPU time where the JVM measures it, else wall time. */
+  private static long cpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 
   private static com.sun.management.OperatingSystemMXBean osBean() {
