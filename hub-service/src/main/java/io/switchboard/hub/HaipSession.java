@@ -57,6 +57,7 @@ final class HaipSession {
   private boolean fragmentBinary;
   private long fullSinceNanos;
   private long bytesWhileFull;
+  private boolean slowReported;
   Map<String, ClientTx> clientTxs;
   Map<String, ProviderTx> providerTxs;
   private List<MessageConsumer<JsonObject>> toolConsumers;
@@ -400,18 +401,23 @@ final class HaipSession {
       bytesWhileFull = 0;
       long since = now;
       rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> {
-        if (fullSinceNanos == since && !closing) {
+        if (fullSinceNanos == since) {
           slowConsumer();
         }
       });
     }
     bytesWhileFull += len;
-    if (bytesWhileFull > rt.settings.writeQueueMaxBytes() && !closing) {
+    // Hard bound while full: a few queue sizes plus one largest message, then no grace.
+    if (bytesWhileFull > 4L * rt.settings.writeQueueMaxBytes() + rt.settings.maxMessageBytes()) {
       slowConsumer();
     }
   }
 
   private void slowConsumer() {
+    if (slowReported || closing || closed) {
+      return;
+    }
+    slowReported = true;
     error(ErrorCodes.SLOW_CONSUMER, "write queue full for too long", null, null);
     close((short) 1008, "slow consumer");
   }
