@@ -35,7 +35,8 @@ class AlertClusterTest {
       .add(rule("SilencedRule", "latency.p99", ">", 500))
       .add(rule("MarkerRule", "messagesPerSecond", ">", 1000))
       .add(rule("FenceRule", "clientsConnected", ">", 100))
-      .add(rule("FailoverRule", "toolExecutions.running", ">", 100));
+      .add(rule("FailoverRule", "toolExecutions.running", ">", 100))
+      .add(rule("OrphanRule", "nodesDown", ">", 50));
 
   static TestNodes.Cluster cluster;
   static Vertx receiverVertx;
@@ -219,6 +220,29 @@ class AlertClusterTest {
 
   @Test
   @Order(5)
+  void aTransitionPersistedButNotPublishedByADeadLeaderIsPublishedByTheNextWithTheSameId() {
+    // what a leader leaves behind when it dies between persisting a transition and publishing it
+    long startsAt = System.currentTimeMillis() - 1_000;
+    String fp = AlertEvent.fingerprint("OrphanRule", Map.of());
+    AlertEvent orphan = new AlertEvent(AlertEvent.idOf(fp, startsAt, "firing"), fp, "OrphanRule", "warning", "firing", 60.0, 50,
+        Map.of(), "orphan", "", startsAt, null, startsAt);
+    AlertState state = new AlertState(fp, "OrphanRule", Map.of(), AlertState.Phase.FIRING, 0, 0, 0, true, orphan);
+    io.vertx.core.shareddata.AsyncMap<String, String> series =
+        TestSupport.await(driver.vertx().sharedData().<String, String>getAsyncMap("switchboard.alert.series"));
+    TestSupport.await(series.put(fp, new AlertStore.Entry(state, orphan, false, true).toJson().encode()));
+    long bumped = TestSupport.await(TestSupport.await(driver.vertx().sharedData().getCounter(Leadership.EPOCH)).incrementAndGet());
+    eventually(10_000, () -> leader().getLong("epoch", 0L) > bumped, () -> "no re-election after the epoch moved: " + leader());
+    eventually(5_000, () -> !events.of("OrphanRule", "firing").isEmpty(), () -> "unpublished transition was not re-published");
+    assertThat(events.of("OrphanRule", "firing")).singleElement().extracting(AlertEvent::id).isEqualTo(orphan.id());
+    eventually(10_000, () -> webhook.forRule("OrphanRule").stream().anyMatch(j -> j.getString("id").equals(orphan.id())),
+        () -> "the re-published transition did not reach the sink");
+    // the new leader continued the series: nodesDown is 0, so it resolves the same episode
+    eventually(5_000, () -> !events.of("OrphanRule", "resolved").isEmpty(), () -> "orphan did not resolve");
+    assertThat(events.of("OrphanRule", "resolved").get(0).id()).isEqualTo(AlertEvent.idOf(fp, startsAt, "resolved"));
+  }
+
+  @Test
+  @Order(6)
   void killingTheLeaderWhileAnAlertFiresLosesNoTransition() {
     stats.set("toolExecutions", new JsonObject().put("running", 500));
     eventually(5_000, () -> !events.of("FailoverRule", "firing").isEmpty(), () -> "failover rule did not fire");
