@@ -95,6 +95,15 @@ public final class ClusterView {
   }
 
   /**
+   * The whole content of the cluster ledger, as just read: merged in, and from now on the only thing this replica
+   * believes is stored, so entries the map lost (more members gone at once than it has backups) are written again.
+   */
+  public void ledgerContent(Collection<LedgerEntry> entries) {
+    stored.clear();
+    mergeStored(entries);
+  }
+
+  /**
    * The cluster's current members (Vert.x node ids) as the cluster manager sees them: a node id whose member
    * has left is departed at once — "stopped" if its last report said it was stopping, else "left". Ledger
    * entries still live whose member is gone (a node that died while no stats service ran) depart too.

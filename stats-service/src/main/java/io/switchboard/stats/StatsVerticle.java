@@ -164,7 +164,7 @@ final class StatsVerticle extends VerticleBase {
         .map(entries -> {
           List<LedgerEntry> parsed = new ArrayList<>();
           entries.values().forEach(j -> parsed.add(Ledger.parse(j)));
-          view.mergeStored(parsed);
+          view.ledgerContent(parsed);
           return (Void) null;
         })
         .onFailure(e -> {

@@ -218,6 +218,21 @@ class ClusterViewTest {
   }
 
   @Test
+  void entriesTheLedgerLostAreWrittenAgain() {
+    ClusterView v = new ClusterView(SETTINGS);
+    SimNode a = new SimNode("a", T0).messages(10, 50);
+    SimNode b = new SimNode("b", T0).messages(20, 50);
+    v.accept(a.report(T0 + 1000), T0 + 1000);
+    v.accept(b.report(T0 + 1000), T0 + 1000);
+    List<LedgerEntry> written = v.pendingWrites();
+    written.forEach(v::written);
+    assertThat(v.pendingWrites()).isEmpty();
+    v.ledgerContent(written.stream().filter(e -> e.nodeId().equals(a.nodeId)).toList()); // b's entry was lost
+    assertThat(v.pendingWrites()).extracting(LedgerEntry::nodeId).containsExactly(b.nodeId);
+    assertThat(v.totals().messagesIn()).isEqualTo(30);
+  }
+
+  @Test
   void aNodeThatDiedWhileNoStatsServiceRanIsMarkedLeftFromTheLedger() {
     ClusterView before = new ClusterView(SETTINGS);
     SimNode a = new SimNode("a", T0).messages(10, 50);
