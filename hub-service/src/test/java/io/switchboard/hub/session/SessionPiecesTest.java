@@ -1,0 +1,116 @@
+package io.switchboard.hub.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SessionPiecesTest {
+  static final long S = 1_000_000_000L;
+
+  @Test
+  void rateLimiterAllowsABurstThenRefusesThenCloses() {
+    RateLimiter r = new RateLimiter(10, 5, 0);
+    for (int i = 0; i < 10; i++) {
+      assertThat(r.acquire(1)).isEqualTo(RateLimiter.Decision.ALLOW);
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(r.acquire(2)).isEqualTo(RateLimiter.Decision.REFUSE);
+    }
+    assertThat(r.acquire(3)).isEqualTo(RateLimiter.Decision.CLOSE);
+  }
+
+  @Test
+  void rateLimiterRefillsAtItsRate() {
+    RateLimiter r = new RateLimiter(10, 1000, 0);
+    for (int i = 0; i < 10; i++) {
+      r.acquire(0);
+    }
+    assertThat(r.acquire(0)).isEqualTo(RateLimiter.Decision.REFUSE);
+    assertThat(r.acquire(S / 10)).isEqualTo(RateLimiter.Decision.ALLOW);
+    assertThat(r.acquire(S / 10)).isEqualTo(RateLimiter.Decision.REFUSE);
+    // Refusals spread over seconds never reach closeAfter.
+    RateLimiter slow = new RateLimiter(1, 3, 0);
+    slow.acquire(0);
+    assertThat(slow.acquire(1)).isEqualTo(RateLimiter.Decision.REFUSE);
+    assertThat(slow.acquire(2)).isEqualTo(RateLimiter.Decision.REFUSE);
+    assertThat(slow.acquire(S + 2)).isEqualTo(RateLimiter.Decision.ALLOW);
+    assertThat(slow.acquire(S + 3)).isEqualTo(RateLimiter.Decision.REFUSE);
+  }
+
+  @Test
+  void replayWindowKeepsTheLastFramesAndSaysTooOld() {
+    ReplayWindow w = new ReplayWindow(3, 60_000);
+    for (long seq = 10; seq <= 15; seq++) {
+      w.add(seq, "f" + seq, 0);
+    }
+    assertThat(w.size()).isEqualTo(3);
+    assertThat(w.replay(13, Long.MAX_VALUE, 0).frames()).containsExactly("f13", "f14", "f15");
+    assertThat(w.replay(14, 14, 0).frames()).containsExactly("f14");
+    assertThat(w.replay(12, Long.MAX_VALUE, 0).tooOld()).isTrue();
+    assertThat(w.replay(16, 20, 0).frames()).isEmpty();
+  }
+
+  @Test
+  void replayWindowDropsFramesByAge() {
+    ReplayWindow w = new ReplayWindow(1000, 100);
+    w.add(1, "a", 0);
+    w.add(2, "b", 50);
+    assertThat(w.replay(1, 2, 120).tooOld()).isTrue();
+    assertThat(w.replay(2, 2, 120).frames()).containsExactly("b");
+    assertThat(w.replay(2, 2, 500).tooOld()).isTrue();
+  }
+
+  @Test
+  void replayWindowGrowsPastItsInitialCapacity() {
+    ReplayWindow w = new ReplayWindow(100, 60_000);
+    for (int i = 1; i <= 50; i++) {
+      w.add(i, "f" + i, 0);
+    }
+    assertThat(w.replay(1, 50, 0).frames()).hasSize(50).startsWith("f1").endsWith("f50");
+  }
+
+  @Test
+  void flowCreditGrantsEveryHalfOfTheInitialCredit() {
+    FlowCredit c = new FlowCredit(10);
+    for (int i = 0; i < 4; i++) {
+      assertThat(c.consumed(0, 100)).isNull();
+    }
+    FlowCredit.Grant g = c.consumed(0, 100);
+    assertThat(g).isEqualTo(new FlowCredit.Grant(0, 5, 500));
+    assertThat(c.consumed(1, 1)).isNull();
+    assertThat(c.consumed(-1, 1)).isNull();
+  }
+
+  @Test
+  void messageSizeGuardSumsFragments() {
+    MessageSizeGuard g = new MessageSizeGuard(100);
+    assertThat(g.add(true, 60)).isTrue();
+    assertThat(g.add(false, 40)).isTrue();
+    assertThat(g.add(false, 1)).isFalse();
+    assertThat(g.add(true, 100)).isTrue();
+    assertThat(g.add(true, 101)).isFalse();
+  }
+
+  @Test
+  void tokenAuthenticator() {
+    Authenticator open = new TokenAuthenticator(List.of(), List.of());
+    assertThat(open.authenticate(new JsonObject())).isEqualTo(Authenticator.Decision.accept(true));
+
+    Authenticator tokens = new TokenAuthenticator(List.of("c1"), List.of("a1"));
+    assertThat(tokens.authenticate(new JsonObject()).accepted()).isFalse();
+    assertThat(tokens.authenticate(new JsonObject().put("auth", new JsonObject().put("token", "x"))).accepted()).isFalse();
+    Authenticator.Decision client = tokens.authenticate(new JsonObject().put("auth", new JsonObject().put("token", "Bearer c1")));
+    assertThat(client.accepted()).isTrue();
+    assertThat(client.agentAllowed()).isFalse();
+    Authenticator.Decision agent = tokens.authenticate(new JsonObject().put("auth", "Bearer a1"));
+    assertThat(agent.accepted()).isTrue();
+    assertThat(agent.agentAllowed()).isTrue();
+
+    Authenticator agentsOnly = new TokenAuthenticator(List.of(), List.of("a1"));
+    assertThat(agentsOnly.authenticate(new JsonObject()).agentAllowed()).isFalse();
+    assertThat(agentsOnly.authenticate(new JsonObject().put("auth", new JsonObject().put("Authorization", "Bearer a1")))
+        .agentAllowed()).isTrue();
+  }
+}
