@@ -49,7 +49,10 @@ final class HubRuntime {
     this.bus = node.vertx().eventBus();
     this.counters = node.counters();
     this.nodeId = node.nodeId();
-    this.clusterNodeId = node.clustered() ? node.clusterManager().getNodeId() : node.nodeId();
+    // The Hazelcast member UUID: what membership events name when this node leaves or dies.
+    this.clusterNodeId = node.clustered()
+        ? node.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid().toString()
+        : node.nodeId();
     this.auth = auth;
     this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
     this.tx = new Transactions(this);

@@ -221,4 +221,32 @@ class HaipClusterTest {
       assertThat(tx).isNotBlank();
     }
   }
+
+  @Test
+  void aDeadNodesToolsVanishAndItsTransactionsFailProviderLost() {
+    SwitchboardNode d = cluster.start("d", List.of(new HubService()), Map.of());
+    try (HaipTestClient client = HaipTestClient.open(vertx, a.httpPort(), HaipTestClient.clientHai())) {
+      HaipTestClient agent = HaipTestClient.open(vertx, d.httpPort(), HaipTestClient.agentHai(tool("on-d")));
+      eventually(() -> assertThat(client.toolNames()).contains("on-d"));
+      String tx = client.start("on-d", null);
+      agent.next("TRANSACTION_START");
+      long t0 = System.nanoTime();
+      // Node d dies as far as the cluster can tell: its Hazelcast member stops without leaving gracefully, while its
+      // HTTP server (and the agent's socket) stay up. Only cluster membership can tell node a.
+      d.context().clusterManager().getHazelcastInstance().getLifecycleService().terminate();
+      JsonObject lost = client.error(ErrorCodes.PROVIDER_LOST);
+      assertThat(lost.getString("transaction")).isEqualTo(tx);
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(10));
+      assertThat(agent.isClosed()).isFalse();
+      eventually(() -> assertThat(client.toolNames()).doesNotContain("on-d"));
+      client.echoRoundTrip("a survives");
+      agent.close();
+    } finally {
+      try {
+        cluster.stop(d);
+      } catch (RuntimeException alreadyBroken) {
+        // its cluster manager is gone: closing Vert.x may fail, the test only needs the node out of the way
+      }
+    }
+  }
 }
