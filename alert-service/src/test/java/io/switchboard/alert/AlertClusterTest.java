@@ -204,8 +204,11 @@ class AlertClusterTest {
   @Test
   @Order(4)
   void aLeaderWhoseEpochMovedOnStepsDownAndTheStateContinues() {
+    long breachAt = System.currentTimeMillis();
     stats.set("clientsConnected", 500);
     eventually(5_000, () -> !events.of("FenceRule", "firing").isEmpty(), () -> "fence rule did not fire");
+    System.out.println("[figure] breach to firing event on the bus, warm cluster (for: 0, evaluationInterval 100 ms): "
+        + (events.first("FenceRule", "firing").at() - breachAt) + " ms");
     long epoch = leader().getLong("epoch");
     // as if another replica had been elected while the leader was paused: the leader must notice and step down
     long bumped = TestSupport.await(TestSupport.await(driver.vertx().sharedData().getCounter(Leadership.EPOCH)).incrementAndGet());

@@ -110,6 +110,7 @@ class AlertmanagerTest {
     stats.set("errorRate", 0.5);
     eventually(10_000, () -> amAlert() != null, () -> "alert never reached Alertmanager");
     long seenAt = System.currentTimeMillis();
+    eventually(5_000, () -> events.first("AmRule", "firing") != null, () -> "no firing event on the bus");
     System.out.println("[figure] breach to alert visible in Alertmanager (GET /api/v2/alerts): " + (seenAt - breachAt) + " ms; to bus event: "
         + (events.first("AmRule", "firing").at() - breachAt) + " ms");
     JsonObject a = amAlert();
