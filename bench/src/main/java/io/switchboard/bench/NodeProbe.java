@@ -55,7 +55,7 @@ final class NodeProbe {
 
   long heapUsed() {
     if (metrics == null) {
-      return -1;
+      return heapFromJcmd();
     }
     try {
       String text = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
@@ -64,6 +64,24 @@ final class NodeProbe {
     } catch (IOException | InterruptedException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** Heap used as {@code jcmd <pid> GC.heap_info} reports it (for processes without /metrics, e.g. raw-echo). */
+  long heapFromJcmd() {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(30, TimeUnit.SECONDS);
+      return parseHeapInfo(out);
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  /** The first {@code used NNNK} of a GC.heap_info output (the whole heap line), in bytes. */
+  static long parseHeapInfo(String out) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
   }
 
   /** Sums the samples of {@code name} whose labels contain {@code labelMatch}. */

@@ -28,6 +28,7 @@ public final class RawEchoServer extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20).setTcpNoDelay(true));
     server.webSocketHandler(this::handle);
+    server.requestHandler(req -> req.response().end("raw-echo: WebSocket on any path\n"));
     return server.listen();
   }
 

@@ -14,7 +14,7 @@ public final class Summary {
     for (JsonObject r : results) {
       JsonObject l = r.getJsonObject("latencyMs", new JsonObject());
       sb.append(String.format("%-9s %-6s %8d %7.1f %9s %12.0f %8s %8s %8s %8s %8s %7d%n", r.getString("scenario"),
-          r.getString("mode"), r.getLong("sessionsReady", 0L), r.getLong("durationMs", 0L) / 1000.0,
+          r.getString("mode"), r.getLong("sessionsReady", 0L), (r.containsKey("held") ? r.getLong("holdMs", 0L) : r.getLong("durationMs", 0L)) / 1000.0,
           r.getInteger("rate", 0) == 0 ? "max" : r.getInteger("rate").toString(), r.getDouble("throughput", 0.0),
           f(l, "p50"), f(l, "p90"), f(l, "p99"), f(l, "p999"), f(l, "max"), r.getLong("errors", 0L)));
       if (r.containsKey("held")) {

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Runs every Switchboard benchmark scenario and writes bench/RESULTS.md (issue 6).
+#
+#   bench/run.sh            full suite (about 15-20 minutes)
+#   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 4-5 minutes)
+#   options: --out FILE (default bench/RESULTS.md), --only LIST (comma list of: echo,cross,monitor,capacity,obs,jmh)
+#   env: BENCH_JFR=1 records a JFR of the hub node during the echo scenario (results dir, node-echo.jfr)
+#
+# Needs launcher/target/switchboard.jar and bench/target/switchboard-bench.jar: it builds nothing itself
+# (mvn -B -q package -DskipTests). Nodes run with the bench's own limits (hub.rateLimit, hub.maxConnections
+# raised through SWITCHBOARD_* variables for these processes only); the defaults in ConfigKeys are untouched.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+NODE_JAR=$ROOT/launcher/target/switchboard.jar
+BENCH_JAR=$ROOT/bench/target/switchboard-bench.jar
+QUICK=0
+OUT=$ROOT/bench/RESULTS.md
+ONLY=echo,cross,monitor,capacity,obs,jmh
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --out) OUT=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+for j in "$NODE_JAR" "$BENCH_JAR"; do
+  [ -f "$j" ] || { echo "missing $j: build first with: mvn -B -q package -DskipTests" >&2; exit 1; }
+done
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# Descriptors: as many as this shell may have (capacity needs ~20k in the node and in the generator).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+
+if [ "$QUICK" = 1 ]; then
+  DUR=3s; WARM=1s; RAMP=1s; BIG=200; RATES_FIXED="25000"; CAP=1000; CAP_RAMP=3s; HOLD=2s; SUBS=100
+  OBS_RUNS=2; OBS_DUR=3s; MON_DUR=3s; JMH_ARGS="-f 1 -wi 1 -i 1 -w 1s -r 1s"
+else
+  DUR=15s; WARM=3s; RAMP=2s; BIG=1000; RATES_FIXED="25000"; CAP=$(( NOFILE > 1000 ? NOFILE - 600 : NOFILE / 2 ))
+  CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=15s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
+fi
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RES=$ROOT/bench/target/results/$STAMP
+mkdir -p "$RES"
+: > "$RES/commands.txt"; : > "$RES/skipped.txt"
+NODE_HEAP=${BENCH_NODE_HEAP:-2g}
+LOADGEN_HEAP=${BENCH_LOADGEN_HEAP:-2g}
+PORT_BASE=${BENCH_PORT_BASE:-$(( 20000 + ($$ % 200) * 50 ))}
+CLUSTER_PORT=$(( PORT_BASE + 30 ))
+PIDS=()
+
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 1; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+log() { echo "[$(date +%T)] $*" >&2; }
+skip() { echo "$*" >> "$RES/skipped.txt"; log "SKIPPED: $*"; }
+record() { echo "$*" >> "$RES/commands.txt"; }
+
+# start_node <name> <http port> <cluster name> [ENV=VALUE ...]  -> sets NODE_PID
+start_node() {
+  local name=$1 port=$2 cluster=$3; shift 3
+  local jfr=()
+  if [ "${BENCH_JFR:-0}" = 1 ] && [ "$name" = echo ]; then
+    jfr=("-XX:StartFlightRecording=filename=$RES/node-$name.jfr,settings=profile")
+  fi
+  local envs=(SWITCHBOARD_HTTP_PORT=$port SWITCHBOARD_CLUSTER_NAME=$cluster SWITCHBOARD_CLUSTER_PORT=$CLUSTER_PORT
+    SWITCHBOARD_NODE_NAME=bench-$name SWITCHBOARD_LOG_LEVEL=warn SWITCHBOARD_LOG_ACCESS_LOG=false
+    SWITCHBOARD_HUB_RATE_LIMIT=10000000 SWITCHBOARD_HUB_MAX_CONNECTIONS=1000000 "$@")
+  record "env ${envs[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} -jar launcher/target/switchboard.jar   # node $name"
+  env "${envs[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" -jar "$NODE_JAR" > "$RES/node-$name.log" 2>&1 &
+  NODE_PID=$!
+  PIDS+=("$NODE_PID")
+  local deadline=$(( $(date +%s) + 120 ))
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
+    if ! kill -0 "$NODE_PID" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
+      log "node $name did not become ready (log: $RES/node-$name.log)"; return 1
+    fi
+    sleep 0.2
+  done
+  log "node $name ready on :$port (pid $NODE_PID)"
+}
+stop_pid() { kill "$1" 2>/dev/null; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null; }
+
+# hub_works <port>: a HAIP session can start an echo transaction and get its message back
+hub_works() {
+  java -jar "$BENCH_JAR" load --url "ws://127.0.0.1:$1/haip" --sessions 2 --duration 1s --warmup 500ms \
+    --ramp-up 100ms --json "$RES/smoke.json" > /dev/null 2>&1 || return 1
+  [ "$(jq -r '.roundTrips' "$RES/smoke.json" 2>/dev/null)" -gt 0 ] 2>/dev/null
+}
+
+# load <json name> <args...>: one generator run
+load() {
+  local name=$1; shift
+  record "java -Xmx$LOADGEN_HEAP -jar bench/target/switchboard-bench.jar load $* --json $name.json"
+  java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" load "$@" --json "$RES/$name.json" 2> "$RES/$name.log" | tail -n +2 >&2
+}
+
+cat > "$RES/meta.json" <<EOF
+{"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
+ "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
+ "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
+ "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
+ "caveat": "The generator shares the machine's $(nproc) cores with the node(s) it measures (and, when this file was written by a helper, with other builds): absolute figures are noisy and low; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Re-run on a quiet machine for the figures of record.",
+ "jmhNote": "JMH $([ $QUICK = 1 ] && echo 'quick settings (1 fork, 1 warm-up and 1 measured iteration of 1 s): indicative only' || echo '1 fork, 3 warm-up and 5 measured iterations of 1 s'). FrameBench uses the hub's parser when hub-service provides io.switchboard.hub.protocol.FrameParser on the bench classpath, else Vert.x JsonObject parse/encode with an equivalent envelope check (see the benchmark's javadoc)."}
+EOF
+log "results in $RES (quick=$QUICK, ulimit -n $NOFILE)"
+
+HUB_OK=1
+A=$(( PORT_BASE )); B=$(( PORT_BASE + 1 )); RAW=$(( PORT_BASE + 2 )); OFF=$(( PORT_BASE + 3 )); ON=$(( PORT_BASE + 4 ))
+CL=bench-$$-$STAMP
+
+# ---- (b) + (f): echo on the hub and on the raw Vert.x server, interleaved in the same run
+if want echo || want cross || want monitor; then
+  if start_node echo "$A" "$CL" && hub_works "$A"; then :; else
+    HUB_OK=0; skip "hub scenarios (b, c, d, e, a-hub): the hub at launcher/target/switchboard.jar did not complete an echo round trip (see $RES/node-echo.log)"
+  fi
+  A_PID=${NODE_PID:-}
+fi
+if want echo; then
+  record "java -Xmx512m -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
+  java -Xmx512m -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-echo.log" 2>&1 &
+  RAW_PID=$!; PIDS+=("$RAW_PID")
+  until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
+  common=(--duration "$DUR" --warmup "$WARM" --ramp-up "$RAMP" --message-size 64)
+  for s in 100 "$BIG"; do
+    load "echo-raw-c$s" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" "${common[@]}"
+    [ $HUB_OK = 1 ] && load "echo-hub-c$s" --url "ws://127.0.0.1:$A/haip" --sessions "$s" "${common[@]}"
+  done
+  # open loop: the target's fixed rate, and half of what the hub sustained closed loop here
+  half=0
+  [ -f "$RES/echo-hub-c100.json" ] && half=$(jq -r '(.throughput / 2) | floor' "$RES/echo-hub-c100.json")
+  rates="$RATES_FIXED"; [ "$half" -gt 100 ] 2>/dev/null && rates="$half $RATES_FIXED"
+  for s in 100 "$BIG"; do
+    for r in $rates; do
+      load "echo-raw-o$s-$r" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" --rate "$r" "${common[@]}"
+      [ $HUB_OK = 1 ] && load "echo-hub-o$s-$r" --url "ws://127.0.0.1:$A/haip" --sessions "$s" --rate "$r" "${common[@]}"
+    done
+  done
+  stop_pid "$RAW_PID"
+fi
+
+# ---- (c): client on node A; built-in echo on A, an agent on A, an agent on B
+if want cross && [ $HUB_OK = 1 ]; then
+  if start_node agentB "$B" "$CL"; then
+    B_PID=$NODE_PID
+    until [ "$(curl -s "http://127.0.0.1:$A/cluster" | jq -r '.clusterSize // 0')" -ge 2 ]; do sleep 0.2; done
+    c=(--duration "$DUR" --warmup "$WARM" --ramp-up "$RAMP")
+    XRATE=$([ $QUICK = 1 ] && echo 500 || echo 2000)
+    load cross-echoA-o10-$XRATE --url "ws://127.0.0.1:$A/haip" --sessions 10 --rate $XRATE "${c[@]}"
+    load cross-agentA-o10-$XRATE --url "ws://127.0.0.1:$A/haip" --sessions 10 --rate $XRATE --agents 2 \
+      --agent-url "ws://127.0.0.1:$A/haip" --tool bench_echo_local "${c[@]}"
+    load cross-agentB-o10-$XRATE --url "ws://127.0.0.1:$A/haip" --sessions 10 --rate $XRATE --agents 2 \
+      --agent-url "ws://127.0.0.1:$B/haip" --tool bench_echo "${c[@]}"
+    load cross-echoA-c100 --url "ws://127.0.0.1:$A/haip" --sessions 100 "${c[@]}"
+    load cross-agentB-c100 --url "ws://127.0.0.1:$A/haip" --sessions 100 --agents 2 \
+      --agent-url "ws://127.0.0.1:$B/haip" --tool bench_echo "${c[@]}"
+    stop_pid "$B_PID"
+  else
+    skip "(c) cross-node: node B did not start"
+  fi
+fi
+
+# ---- (d): monitor fan-out on node A
+if want monitor && [ $HUB_OK = 1 ]; then
+  load monitor --url "ws://127.0.0.1:$A/haip" --scenario monitor --subscribers "$SUBS" --rate 50 \
+    --duration "$MON_DUR" --warmup "$WARM" --source-addresses 127.0.0.1,127.0.0.2
+fi
+[ -n "${A_PID:-}" ] && stop_pid "$A_PID"
+
+# ---- (e): observability off vs on, alternating, two nodes side by side (separate clusters)
+if want obs && [ $HUB_OK = 1 ]; then
+  if start_node obsOff "$OFF" "$CL-off" SWITCHBOARD_METRICS_ENABLED=false SWITCHBOARD_STATS_REPORTING=false; then
+    OFF_PID=$NODE_PID
+    if start_node obsOn "$ON" "$CL-on"; then
+      ON_PID=$NODE_PID
+      o=(--sessions 100 --duration "$OBS_DUR" --warmup "$WARM" --ramp-up "$RAMP")
+      for i in $(seq 1 "$OBS_RUNS"); do
+        load "obs-off-$i" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
+        load "obs-on-$i" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
+      done
+      stop_pid "$ON_PID"
+    else skip "(e) observability: the second node did not start"; fi
+    stop_pid "$OFF_PID"
+  else skip "(e) observability: the node with metrics off did not start"; fi
+fi
+
+# ---- (a): capacity, one fresh node at a time (hub, then the raw Vert.x server for comparison)
+if want capacity; then
+  SRC=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
+  cap=(--scenario idle --sessions "$CAP" --ramp-up "$CAP_RAMP" --hold "$HOLD" --source-addresses "$SRC" --max-pending-connects 128)
+  if [ $HUB_OK = 1 ] && start_node capacity "$A" "$CL-cap"; then
+    CAP_PID=$NODE_PID
+    sleep 3  # let start-up garbage settle before the baseline GC
+    load capacity-hub --url "ws://127.0.0.1:$A/haip" "${cap[@]}" --node-pid "$CAP_PID" \
+      --metrics-url "http://127.0.0.1:$A/metrics"
+    stop_pid "$CAP_PID"
+  else
+    [ $HUB_OK = 1 ] && skip "(a) capacity (hub): the node did not start"
+  fi
+  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
+  java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
+  RAW_PID=$!; PIDS+=("$RAW_PID")
+  until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
+  sleep 2
+  load capacity-raw --url "ws://127.0.0.1:$RAW/haip" "${cap[@]}" --node-pid "$RAW_PID"
+  stop_pid "$RAW_PID"
+fi
+
+# ---- JMH
+if want jmh; then
+  record "java -jar bench/target/switchboard-bench.jar jmh $JMH_ARGS -rf json -rff jmh.json"
+  # shellcheck disable=SC2086
+  java -jar "$BENCH_JAR" jmh $JMH_ARGS -rf json -rff "$RES/jmh.json" > "$RES/jmh.log" 2>&1 \
+    || skip "JMH failed (see $RES/jmh.log)"
+  tail -n 20 "$RES/jmh.log" >&2
+fi
+
+tmp=$(mktemp); jq --arg l "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadAfter: $l}' "$RES/meta.json" > "$tmp" && mv "$tmp" "$RES/meta.json"
+java -jar "$BENCH_JAR" report --dir "$RES" --out "$OUT"
+log "done: $OUT (raw results: $RES)"

@@ -1,0 +1,364 @@
+package io.switchboard.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Writes RESULTS.md from the JSON files bench/run.sh leaves in its results directory: {@code meta.json},
+ * {@code echo-<raw|hub>-<c|o><sessions>[-<rate>].json}, {@code cross-*.json}, {@code monitor.json},
+ * {@code capacity-<hub|raw>.json}, {@code obs-<off|on>-<n>.json}, {@code jmh.json}, {@code commands.txt},
+ * {@code skipped.txt} (one line per scenario that could not run, with the reason).
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Write RESULTS.md from a run.sh results directory.")
+public final class ReportCommand implements Callable<Integer> {
+  @Option(names = "--dir", required = true, description = "results directory")
+  Path dir;
+  @Option(names = "--out", required = true, description = "markdown file to write")
+  Path out;
+
+  private final StringBuilder md = new StringBuilder();
+  private final List<String[]> targets = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    JsonObject meta = read("meta.json");
+    md.append("# Switchboard benchmark results\n\n");
+    md.append("Written by `bench/run.sh").append(meta.getBoolean("quick", false) ? " --quick" : "").append("` on ")
+        .append(meta.getString("date", "?")).append(".\n\n");
+    md.append("| machine | |\n|---|---|\n");
+    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "ulimitN", "nodeHeap")) {
+      if (meta.containsKey(k)) {
+        md.append("| ").append(k).append(" | ").append(meta.getValue(k)).append(" |\n");
+      }
+    }
+    md.append("\n").append(meta.getString("caveat", "")).append("\n\n");
+    int at = md.length();
+    echo();
+    cross();
+    monitor();
+    capacity();
+    observability();
+    jmh();
+    skipped();
+    commands();
+    StringBuilder t = new StringBuilder("## Targets (issue 6)\n\n| target | measured | verdict |\n|---|---|---|\n");
+    for (String[] row : targets) {
+      t.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
+    }
+    t.append('\n');
+    md.insert(at, t);
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, md.toString());
+    System.out.println("wrote " + out);
+    return 0;
+  }
+
+  private void target(String what, String measured, Boolean met) {
+    targets.add(new String[] {what, measured, met == null ? "not measured" : met ? "**met**" : "**not met**"});
+  }
+
+  private JsonObject read(String name) {
+    try {
+      Path p = dir.resolve(name);
+      return Files.exists(p) ? new JsonObject(Files.readString(p)) : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private List<String> names(String prefix) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith(".json"))
+          .sorted(Comparator.comparing(ReportCommand::sortKey)).toList();
+    }
+  }
+
+  private static String sortKey(String n) {
+    // echo-hub-c100 < echo-hub-o100-5000 ...: sessions then mode then rate, numerically
+    String[] p = n.replace(".json", "").split("-");
+    StringBuilder k = new StringBuilder();
+    for (String s : p) {
+      String digits = s.replaceAll("[^0-9]", "");
+      k.append(s.replaceAll("[0-9]", "")).append(digits.isEmpty() ? "" : String.format("%09d", Long.parseLong(digits)));
+      k.append('-');
+    }
+    return k.toString();
+  }
+
+  private static String f(Object v, String fmt) {
+    return v instanceof Number n ? String.format(Locale.ROOT, fmt, n.doubleValue()) : "-";
+  }
+
+  private static String lat(JsonObject r, String k) {
+    return f(r.getJsonObject("latencyMs", new JsonObject()).getValue(k), "%.2f");
+  }
+
+  private void runTable(List<JsonObject> rows, List<String> labels) {
+    md.append("| run | sessions | mode | rate (msg/s) | round trips/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject r = rows.get(i);
+      md.append("| ").append(labels.get(i)).append(" | ").append(r.getLong("sessionsReady", 0L)).append('/')
+          .append(r.getInteger("sessions", 0)).append(" | ").append(r.getString("mode")).append(" | ")
+          .append(r.getInteger("rate", 0) == 0 ? "max" : r.getInteger("rate")).append(" | ")
+          .append(f(r.getValue("throughput"), "%.0f")).append(" | ").append(lat(r, "p50")).append(" | ")
+          .append(lat(r, "p90")).append(" | ").append(lat(r, "p99")).append(" | ").append(lat(r, "p999"))
+          .append(" | ").append(lat(r, "max")).append(" | ").append(r.getLong("errors", 0L))
+          .append(errorsByCode(r)).append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static String errorsByCode(JsonObject r) {
+    JsonObject c = r.getJsonObject("errorsByCode", new JsonObject());
+    return c.isEmpty() ? "" : " " + c.encode().replace("|", "/");
+  }
+
+  private void echo() throws IOException {
+    md.append("## (b) echo throughput and latency, (f) raw Vert.x ceiling in the same run\n\n");
+    List<String> files = names("echo-");
+    if (files.isEmpty()) {
+      md.append("Not measured.\n\n");
+      target("≥ 50,000 round trips/s closed loop, 100 sessions", "-", null);
+      target("p99 ≤ 10 ms open loop at 25,000 msg/s (half the target rate)", "-", null);
+      target("≥ 70 % of the raw Vert.x echo ceiling", "-", null);
+      return;
+    }
+    List<JsonObject> rows = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (String n : files) {
+      rows.add(read(n));
+      labels.add(n.startsWith("echo-raw") ? "raw Vert.x echo" : "hub `echo` tool");
+    }
+    runTable(rows, labels);
+    md.append("Closed loop: one MESSAGE in flight per session, latency from the actual send. Open loop: a fixed total "
+        + "rate spread over the sessions, latency from the intended send time (coordinated omission corrected).\n\n");
+    JsonObject hub100 = read("echo-hub-c100.json");
+    JsonObject raw100 = read("echo-raw-c100.json");
+    double h = hub100 == null ? -1 : hub100.getDouble("throughput");
+    target("≥ 50,000 round trips/s closed loop, 100 sessions", hub100 == null ? "-" : f(h, "%.0f") + " /s",
+        hub100 == null ? null : h >= 50_000);
+    JsonObject open = read("echo-hub-o100-25000.json");
+    if (open != null) {
+      double p99 = open.getJsonObject("latencyMs", new JsonObject()).getDouble("p99", Double.MAX_VALUE);
+      target("p99 ≤ 10 ms open loop at 25,000 msg/s, 100 sessions",
+          f(p99, "%.2f") + " ms (achieved " + f(open.getValue("throughput"), "%.0f") + " /s)",
+          p99 <= 10 && open.getDouble("throughput") >= 25_000 * 0.97);
+    } else {
+      target("p99 ≤ 10 ms open loop at 25,000 msg/s, 100 sessions", "-", null);
+    }
+    for (String s : List.of("100", "1000")) {
+      JsonObject hub = read("echo-hub-c" + s + ".json");
+      JsonObject raw = read("echo-raw-c" + s + ".json");
+      if (hub != null && raw != null && raw.getDouble("throughput") > 0) {
+        double ratio = hub.getDouble("throughput") / raw.getDouble("throughput");
+        target("≥ 70 % of the raw Vert.x echo ceiling (closed loop, " + s + " sessions)",
+            f(ratio * 100, "%.0f") + " % (" + f(hub.getValue("throughput"), "%.0f") + " vs "
+                + f(raw.getValue("throughput"), "%.0f") + " /s)", ratio >= 0.7);
+      } else if (s.equals("100")) {
+        target("≥ 70 % of the raw Vert.x echo ceiling", "-", null);
+      }
+    }
+  }
+
+  private void cross() throws IOException {
+    md.append("## (c) cross-node routing\n\n");
+    List<String> files = names("cross-");
+    if (files.isEmpty()) {
+      md.append("Not measured.\n\n");
+      target("cross-node routing adds ≤ 1 ms at p50", "-", null);
+      return;
+    }
+    List<JsonObject> rows = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (String n : files) {
+      rows.add(read(n));
+      labels.add(switch (n.replaceAll("-(c|o)\\d+.*", "")) {
+        case "cross-echoA" -> "client A → built-in echo on A";
+        case "cross-agentA" -> "client A → agent on A";
+        case "cross-agentB" -> "client A → agent on B (cross-node)";
+        default -> n;
+      });
+    }
+    runTable(rows, labels);
+    md.append("The agent is the generator itself (a session with role `agent` offering `bench_echo`); the same open-loop "
+        + "rate is used for the three rows so that p50 compares like with like.\n\n");
+    JsonObject a = firstOf("cross-agentA-o");
+    JsonObject b = firstOf("cross-agentB-o");
+    JsonObject e = firstOf("cross-echoA-o");
+    if (b != null && (a != null || e != null)) {
+      double pb = b.getJsonObject("latencyMs").getDouble("p50", Double.NaN);
+      JsonObject base = a != null ? a : e;
+      double pa = base.getJsonObject("latencyMs").getDouble("p50", Double.NaN);
+      double added = pb - pa;
+      target("cross-node routing adds ≤ 1 ms at p50", f(added, "%.2f") + " ms (agent on B " + f(pb, "%.2f")
+          + " vs " + (a != null ? "agent on A " : "echo on A ") + f(pa, "%.2f") + " ms)", added <= 1.0);
+    } else {
+      target("cross-node routing adds ≤ 1 ms at p50", "-", null);
+    }
+  }
+
+  private JsonObject firstOf(String prefix) throws IOException {
+    List<String> n = names(prefix);
+    return n.isEmpty() ? null : read(n.get(0));
+  }
+
+  private void monitor() {
+    md.append("## (d) monitor fan-out\n\n");
+    JsonObject r = read("monitor.json");
+    if (r == null) {
+      md.append("Not measured.\n\n");
+      return;
+    }
+    JsonObject m = r.getJsonObject("monitorLatencyMs", new JsonObject());
+    md.append("| subscribers | driver rate (msg/s) | frames delivered | frames/s | delivery p50 ms | p90 | p99 | p99.9 | max | driver echo p50 ms | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| ").append(r.getLong("subscribersReady", 0L)).append('/').append(r.getInteger("subscribers", 0))
+        .append(" | ").append(r.getInteger("rate")).append(" | ").append(r.getLong("monitorFrames", 0L)).append(" | ")
+        .append(f(r.getValue("monitorFramesPerSecond"), "%.0f")).append(" | ").append(f(m.getValue("p50"), "%.2f"))
+        .append(" | ").append(f(m.getValue("p90"), "%.2f")).append(" | ").append(f(m.getValue("p99"), "%.2f"))
+        .append(" | ").append(f(m.getValue("p999"), "%.2f")).append(" | ").append(f(m.getValue("max"), "%.2f"))
+        .append(" | ").append(lat(r, "p50")).append(" | ").append(r.getLong("errors", 0L)).append(errorsByCode(r))
+        .append(" |\n\n");
+    md.append("One client drives one `echo` execution; every subscriber sent `{type:\"subscribe\", executionId}`. A frame's "
+        + "delivery latency runs from the driver's send of the MESSAGE it reports (or the latest send when the frame "
+        + "names none) to its arrival at the subscriber.\n\n");
+  }
+
+  private void capacity() {
+    md.append("## (a) capacity: idle handshaken sessions on one node\n\n");
+    JsonObject hub = read("capacity-hub.json");
+    JsonObject raw = read("capacity-raw.json");
+    if (hub == null && raw == null) {
+      md.append("Not measured.\n\n");
+      target("≥ 15,000 concurrent sessions on one node", "-", null);
+      target("≤ 20 KB heap per session", "-", null);
+      return;
+    }
+    md.append("| server | requested | held | failed | heap before/after full GC (MiB) | heap per session | RSS per session | node fds before → after | fds by kind (after) | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (JsonObject r : new JsonObject[] {hub, raw}) {
+      if (r == null) {
+        continue;
+      }
+      JsonObject b = r.getJsonObject("nodeBefore", new JsonObject());
+      JsonObject a = r.getJsonObject("nodeAfter", new JsonObject());
+      md.append("| ").append(r == hub ? "hub" : "raw Vert.x echo").append(" | ").append(r.getInteger("sessions"))
+          .append(" | ").append(r.getLong("held", 0L)).append(" | ").append(r.getLong("sessionsFailed", 0L))
+          .append(" | ").append(f(b.getLong("heapUsedBytes", -1L) / 1048576.0, "%.1f")).append(" → ")
+          .append(f(a.getLong("heapUsedBytes", -1L) / 1048576.0, "%.1f")).append(" | ")
+          .append(f(r.getValue("heapPerSessionBytes"), "%.0f")).append(" B | ")
+          .append(f(r.getValue("rssPerSessionBytes"), "%.0f")).append(" B | ").append(b.getValue("fdTotal"))
+          .append(" → ").append(a.getValue("fdTotal")).append(" | ")
+          .append(a.getJsonObject("fdByKind", new JsonObject()).encode().replace("\"", "")).append(" | ")
+          .append(r.getLong("errors", 0L)).append(errorsByCode(r)).append(" |\n");
+    }
+    md.append("\nSessions are opened over several 127.0.0.x source addresses, handshaken (server HAI, client HAI, PING → PONG), "
+        + "held idle, then the node gets a full GC (`jcmd <pid> GC.run`) and its heap is read from `/metrics` "
+        + "(`jvm_memory_used_bytes{area=\"heap\"}`; raw echo: `jcmd GC.heap_info`). Per-session figures are "
+        + "(after − before) / held. The process limit is `ulimit -n` (see the machine table): descriptors other than "
+        + "the sessions' sockets are the JVM's jars, epoll/eventfd pairs per event loop, Hazelcast and HTTP listeners.\n\n");
+    if (hub == null) {
+      target("≥ 15,000 concurrent sessions on one node", "- (hub not measured)", null);
+      target("≤ 20 KB heap per session (after a full GC)", "- (hub not measured)", null);
+    } else {
+      long held = hub.getLong("held", 0L);
+      target("≥ 15,000 concurrent sessions on one node", held + " held", held >= 15_000);
+      Double per = hub.getDouble("heapPerSessionBytes");
+      target("≤ 20 KB heap per session (after a full GC)", per == null ? "-" : f(per / 1024, "%.1f") + " KiB",
+          per == null ? null : per <= 20 * 1024);
+    }
+  }
+
+  private void observability() throws IOException {
+    md.append("## (e) observability cost\n\n");
+    List<Double> off = new ArrayList<>();
+    List<Double> on = new ArrayList<>();
+    for (String n : names("obs-")) {
+      JsonObject r = read(n);
+      (n.startsWith("obs-off") ? off : on).add(r.getDouble("throughput"));
+    }
+    if (off.isEmpty() || on.isEmpty()) {
+      md.append("Not measured.\n\n");
+      target("observability on costs ≤ 5 % of throughput", "-", null);
+      return;
+    }
+    md.append("Closed loop, 100 sessions, alternating runs against two nodes started side by side: one with "
+        + "`metrics.enabled=false` and `stats.reporting=false`, one with both on (the defaults).\n\n");
+    md.append("| | runs (round trips/s) | median |\n|---|---|---|\n");
+    double mOff = median(off);
+    double mOn = median(on);
+    md.append("| off | ").append(list(off)).append(" | ").append(f(mOff, "%.0f")).append(" |\n");
+    md.append("| on | ").append(list(on)).append(" | ").append(f(mOn, "%.0f")).append(" |\n\n");
+    double cost = 1 - mOn / mOff;
+    target("observability on costs ≤ 5 % of throughput (medians of " + Math.min(off.size(), on.size()) + " alternating runs)",
+        f(cost * 100, "%.1f") + " %", off.size() >= 5 && on.size() >= 5 ? cost <= 0.05 : null);
+  }
+
+  private static String list(List<Double> v) {
+    return String.join(", ", v.stream().map(d -> f(d, "%.0f")).toList());
+  }
+
+  static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    s.sort(Double::compare);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private void jmh() {
+    md.append("## JMH (hot pure code)\n\n");
+    Path p = dir.resolve("jmh.json");
+    if (!Files.exists(p)) {
+      md.append("Not measured.\n\n");
+      return;
+    }
+    try {
+      JsonArray a = new JsonArray(Files.readString(p));
+      md.append("| benchmark | params | score | error | unit |\n|---|---|---|---|---|\n");
+      for (int i = 0; i < a.size(); i++) {
+        JsonObject b = a.getJsonObject(i);
+        JsonObject pm = b.getJsonObject("primaryMetric");
+        String bench = b.getString("benchmark").replace("io.switchboard.bench.jmh.", "");
+        md.append("| ").append(bench).append(" | ")
+            .append(b.getJsonObject("params", new JsonObject()).encode().replace("\"", "")).append(" | ")
+            .append(f(pm.getValue("score"), "%.3f")).append(" | ").append(f(pm.getValue("scoreError"), "%.3f"))
+            .append(" | ").append(pm.getString("scoreUnit")).append(" |\n");
+      }
+      md.append('\n').append(read("meta.json").getString("jmhNote", "")).append("\n\n");
+    } catch (IOException | RuntimeException e) {
+      md.append("Unreadable jmh.json: ").append(e.getMessage()).append("\n\n");
+    }
+  }
+
+  private void skipped() throws IOException {
+    Path p = dir.resolve("skipped.txt");
+    if (Files.exists(p) && Files.size(p) > 0) {
+      md.append("## Not measured in this run\n\n");
+      for (String line : Files.readAllLines(p)) {
+        md.append("- ").append(line).append('\n');
+      }
+      md.append('\n');
+    }
+  }
+
+  private void commands() throws IOException {
+    Path p = dir.resolve("commands.txt");
+    if (Files.exists(p)) {
+      md.append("## Exact commands\n\n```\n").append(Files.readString(p)).append("```\n");
+    }
+  }
+}
