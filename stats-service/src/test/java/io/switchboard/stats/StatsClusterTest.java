@@ -178,7 +178,12 @@ class StatsClusterTest {
   @Test
   @Order(3)
   void clusterPercentilesAreTheMergeOfTheNodesWindowHistograms() {
-    awaitStats(a, st -> st.getJsonObject("latency").getDouble("p99") > 0 && mergedNodesMatch(st));
+    traffic(a, 100, 2_000, 0, 0, 0);
+    traffic(b, 100, 9_000, 0, 0, 0);
+    // /stats and /stats/nodes are two requests (possibly two replicas): poll until they describe the same window
+    JsonObject st = awaitStats(a, s -> exactTotals(s) && s.getJsonObject("latency").getDouble("max") > 8.9 && mergedNodesMatch(s));
+    assertThat(st.getJsonObject("latency").getDouble("max")).isBetween(8.9, 9.2);
+    awaitStats(a, StatsClusterTest::exactTotals);
   }
 
   @Test
@@ -211,17 +216,23 @@ class StatsClusterTest {
     Histogram merged = Histograms.newHistogram();
     new JsonObject(r.body()).getJsonArray("nodes").forEach(o ->
         merged.add(Histograms.decode(((JsonObject) o).getJsonObject("windowHistograms").getString("messageLatencyUs"))));
-    return ClusterView.percentiles(merged).equals(ClusterStats.fromJson(st).latency()) && merged.getTotalCount() == 500;
+    return ClusterView.percentiles(merged).equals(ClusterStats.fromJson(st).latency())
+        && merged.getTotalCount() == st.getLong("messagesInWindow") && merged.getTotalCount() > 0;
   }
 
   @Test
   @Order(4)
   void nodeScopeClientsAndBadQueries() throws Exception {
-    HttpResponse<String> own = get(b, "/stats?scope=node");
-    assertThat(own.statusCode()).isEqualTo(200);
-    JsonObject node = new JsonObject(own.body());
+    long deadline = System.currentTimeMillis() + 15_000;
+    JsonObject node;
+    do { // either replica answers; both have b's newest report within an interval
+      HttpResponse<String> own = get(b, "/stats?scope=node");
+      assertThat(own.statusCode()).isEqualTo(200);
+      node = new JsonObject(own.body());
+    } while (node.getJsonObject("counters").getLong("messagesIn") != b.context().counters().messagesInTotal()
+        && System.currentTimeMillis() < deadline);
     assertThat(node.getString("nodeId")).isEqualTo(b.nodeId());
-    assertThat(node.getJsonObject("counters").getLong("messagesIn")).isEqualTo(200);
+    assertThat(node.getJsonObject("counters").getLong("messagesIn")).isEqualTo(b.context().counters().messagesInTotal());
     assertThat(node.getJsonObject("histograms").getString("messageLatencyUs")).isNotEmpty();
     assertThat(node.getJsonObject("memory").getLong("heapMax")).isPositive();
 
@@ -281,7 +292,7 @@ class StatsClusterTest {
     JsonObject after = awaitStats(a, st -> exactTotals(st) && st.getInteger("nodes") == 4);
     assertThat(c2.nodeId()).isNotEqualTo(oldId);
     assertThat(after.getJsonArray("downNodes")).isEmpty();
-    assertThat(after.getLong("totalMessages")).isEqualTo(300 + 250 + 70 + 5);
+    assertThat(after.getLong("totalMessages")).isEqualTo(400 + 350 + 70 + 5);
   }
 
   @Test
