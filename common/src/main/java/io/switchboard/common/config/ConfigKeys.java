@@ -49,6 +49,8 @@ public final class ConfigKeys {
   public static final String NODE_NAME = key("node.name", ConfigType.STRING, "",
       "Operator-facing node name; empty means host name plus HTTP port.");
   public static final String HTTP_HOST = key("http.host", ConfigType.STRING, "0.0.0.0", "Address the HTTP server binds.");
+  public static final String HTTP_INSTANCES = intKey("http.instances", 0, 0, 256,
+      "HTTP server instances, each on its own event loop; 0 means one per core.");
   public static final String HTTP_PORT = intKey("http.port", 8080, 0, 65535, "HTTP port (read API, probes, metrics, WebSockets). 0 picks a free port.");
 
   // ---- cluster ------------------------------------------------------------------------------------------

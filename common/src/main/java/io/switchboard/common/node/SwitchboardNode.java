@@ -12,7 +12,6 @@ import io.switchboard.common.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
@@ -31,14 +30,14 @@ public final class SwitchboardNode {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
 
   private final NodeContext context;
-  private final HttpServer server;
+  private final List<String> httpDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile int httpPort;
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
   private volatile io.switchboard.common.stats.NodeReporter reporter;
 
-  private SwitchboardNode(NodeContext context, HttpServer server) {
+  private SwitchboardNode(NodeContext context) {
     this.context = context;
-    this.server = server;
   }
 
   public NodeContext context() {
@@ -50,7 +49,7 @@ public final class SwitchboardNode {
   }
 
   public int httpPort() {
-    return server.actualPort();
+    return httpPort;
   }
 
   public String nodeId() {
@@ -107,24 +106,54 @@ public final class SwitchboardNode {
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
-      HttpServer server = vertx.createHttpServer(httpOptions).requestHandler(router);
-      SwitchboardNode node = new SwitchboardNode(ctx, server);
+      SwitchboardNode node = new SwitchboardNode(ctx);
       Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
       return chain
-          .compose(v -> server.listen())
-          .map(s -> {
+          .compose(v -> node.listen(httpOptions, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
+              ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
+          .map(port -> {
             listening.set(true);
             started.set(true);
             node.reporter = io.switchboard.common.stats.NodeReporter.start(ctx);
             LOG.info("node {} ({}) ready: http port {}, roles {}, cluster {}", identity.name(), identity.nodeId(),
-                s.actualPort(), roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
+                port, roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
             return node;
           })
           .recover(err -> vertx.close().transform(x -> Future.<SwitchboardNode>failedFuture(err)));
     });
+  }
+
+  /**
+   * Listens with {@code instances} HTTP servers, each on its own event loop: the first on the configured port
+   * (0 picks one), the others on the port it got, so Vert.x shares the socket among them.
+   */
+  private Future<Integer> listen(HttpServerOptions options, Router router, int instances) {
+    io.switchboard.common.http.HttpServerVerticle first = new io.switchboard.common.http.HttpServerVerticle(options, router);
+    return context.vertx().deployVerticle(first).compose(id -> {
+      httpDeployments.add(id);
+      httpPort = first.actualPort();
+      if (instances <= 1) {
+        return Future.succeededFuture(httpPort);
+      }
+      HttpServerOptions shared = new HttpServerOptions(options).setPort(httpPort);
+      return context.vertx().deployVerticle(() -> new io.switchboard.common.http.HttpServerVerticle(shared, router),
+              new io.vertx.core.DeploymentOptions().setInstances(instances - 1))
+          .map(id2 -> {
+            httpDeployments.add(id2);
+            return httpPort;
+          });
+    });
+  }
+
+  private Future<Void> closeHttp() {
+    List<Future<?>> undeploys = new ArrayList<>();
+    for (String id : httpDeployments) {
+      undeploys.add(context.vertx().undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return Future.join(undeploys).mapEmpty();
   }
 
   /**
@@ -157,7 +186,7 @@ public final class SwitchboardNode {
           }
           return Future.join(actions).<Void>mapEmpty().recover(e -> Future.succeededFuture());
         })
-        .compose(v -> server.close().recover(e -> Future.succeededFuture()))
+        .compose(v -> closeHttp())
         .compose(v -> reporter == null ? Future.succeededFuture() : reporter.finish())
         .compose(v -> vertx.close())
         .onComplete(ar -> {
