@@ -56,6 +56,7 @@ class AlertClusterTest {
     receiverVertx = Vertx.vertx();
     webhook = new WebhookReceiver(receiverVertx, 2);
     Map<String, Object> cfg = Map.of(
+        "http.instances", 1,
         "alert.rules", RULES.encode(),
         "alert.evaluationInterval", "100ms",
         "alert.sinks", new JsonArray().add(new JsonObject().put("type", "webhook").put("url", webhook.url())
@@ -63,7 +64,7 @@ class AlertClusterTest {
     cluster = new TestNodes.Cluster();
     a = cluster.start("alert-a", List.of(new AlertService()), cfg);
     b = cluster.start("alert-b", List.of(new AlertService()), cfg);
-    driver = cluster.start("driver", List.of(), Map.of());
+    driver = cluster.start("driver", List.of(), Map.of("http.instances", 1));
     events = new Recorder(driver.vertx());
     stats = new StatsDriver(driver.vertx());
     eventually(15_000, () -> leader().getString("nodeId") != null, () -> "no alert leader elected");

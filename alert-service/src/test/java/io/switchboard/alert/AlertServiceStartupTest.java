@@ -1,0 +1,64 @@
+package io.switchboard.alert;
+
+import static io.switchboard.alert.TestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Start-up of the alert role on a node that is not clustered (cluster.mode none, the single-process case). */
+class AlertServiceStartupTest {
+  static final TestNodes.Cluster NAMES = new TestNodes.Cluster(1);
+
+  @Test
+  void aMalformedRuleStopsStartUpWithAnErrorNamingIt() {
+    String rules = new JsonArray().add(new JsonObject().put("name", "GoodRule").put("expr", "errorRate").put("op", ">").put("threshold", 0.1))
+        .add(new JsonObject().put("name", "BrokenRule").put("expr", "errorRate").put("op", ">").put("threshold", "ten")).encode();
+    // through the service's deploy (SwitchboardNode.start's own failure path is common's: it closes Vert.x and
+    // hands the launcher the cause, which maps a ConfigException to exit code 2)
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.switchboard.common.config.SwitchboardConfig cfg = NAMES.config("bad", Map.of("cluster.mode", "none", "alert.rules", rules));
+      io.switchboard.common.node.NodeIdentity id = io.switchboard.common.node.NodeIdentity.create("bad", List.of("alert"), "test");
+      io.switchboard.common.metrics.NodeMetrics metrics = new io.switchboard.common.metrics.NodeMetrics(id);
+      io.switchboard.common.node.NodeContext ctx = new io.switchboard.common.node.NodeContext(vertx, cfg, id,
+          io.vertx.ext.web.Router.router(vertx), metrics, new io.switchboard.common.metrics.NodeCounters(metrics.registry()),
+          new io.switchboard.common.health.HealthRegistry(vertx), new io.switchboard.common.node.ShutdownState(), null);
+      assertThatThrownBy(() -> TestNodes.await(new AlertService().deploy(ctx)))
+        .rootCause().isInstanceOf(ConfigException.class)
+        .hasMessageContaining("alert rule 'BrokenRule'")
+        .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("alert.rules"));
+      assertThat(vertx.deploymentIDs()).isEmpty();
+    } finally {
+      TestNodes.await(vertx.close());
+    }
+  }
+
+  @Test
+  void aSingleUnclusteredNodeLeadsAndAlerts() {
+    SwitchboardNode n = TestNodes.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", "http.instances", 1,
+        "alert.evaluationInterval", "100ms",
+        "alert.rules", new JsonArray().add(new JsonObject().put("name", "Solo").put("expr", "nodesDown").put("op", ">").put("threshold", 0)).encode())),
+        List.of(new AlertService())));
+    TestSupport.StatsDriver stats = new TestSupport.StatsDriver(n.vertx());
+    try {
+      TestSupport.Recorder events = new TestSupport.Recorder(n.vertx());
+      stats.set("nodesDown", 1);
+      eventually(10_000, () -> !events.of("Solo", "firing").isEmpty(), () -> "no firing event on a single node");
+      JsonObject status = TestSupport.query(n.vertx(), new JsonObject().put("what", "status"));
+      assertThat(status.getJsonObject("replica").getBoolean("leading")).isTrue();
+      stats.set("nodesDown", 0);
+      eventually(10_000, () -> !events.of("Solo", "resolved").isEmpty(), () -> "no resolved event on a single node");
+    } finally {
+      stats.stop();
+      TestNodes.await(n.stop());
+    }
+  }
+}
