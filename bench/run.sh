@@ -5,6 +5,8 @@
 #   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 4-5 minutes)
 #   options: --out FILE (default bench/RESULTS.md), --only LIST (comma list of: echo,cross,monitor,capacity,obs,jmh)
 #   env: BENCH_JFR=1 records a JFR of the hub node during the echo scenario (results dir, node-echo.jfr)
+#        BENCH_NODE_CP=dir1:dir2 puts class directories before the launcher jar (to measure freshly compiled
+#        service classes without rebuilding the jar; recorded in RESULTS.md)
 #
 # Needs launcher/target/switchboard.jar and bench/target/switchboard-bench.jar: it builds nothing itself
 # (mvn -B -q package -DskipTests). Nodes run with the bench's own limits (hub.rateLimit, hub.maxConnections
@@ -69,8 +71,14 @@ start_node() {
   local envs=(SWITCHBOARD_HTTP_PORT=$port SWITCHBOARD_CLUSTER_NAME=$cluster SWITCHBOARD_CLUSTER_PORT=$CLUSTER_PORT
     SWITCHBOARD_NODE_NAME=bench-$name SWITCHBOARD_LOG_LEVEL=warn SWITCHBOARD_LOG_ACCESS_LOG=false
     SWITCHBOARD_HUB_RATE_LIMIT=10000000 SWITCHBOARD_HUB_MAX_CONNECTIONS=1000000 "$@")
-  record "env ${envs[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} -jar launcher/target/switchboard.jar   # node $name"
-  env "${envs[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" -jar "$NODE_JAR" > "$RES/node-$name.log" 2>&1 &
+  local launch=(-jar "$NODE_JAR")
+  if [ -n "${BENCH_NODE_CP:-}" ]; then
+    launch=(--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+      --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+      --add-exports java.base/jdk.internal.ref=ALL-UNNAMED -cp "$BENCH_NODE_CP:$NODE_JAR" io.switchboard.launcher.Main)
+  fi
+  record "env ${envs[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} ${launch[*]}   # node $name"
+  env "${envs[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" "${launch[@]}" > "$RES/node-$name.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   local deadline=$(( $(date +%s) + 120 ))
@@ -102,7 +110,7 @@ cat > "$RES/meta.json" <<EOF
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
  "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
- "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
+ "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
  "caveat": "The generator shares the machine's $(nproc) cores with the node(s) it measures (and, when this file was written by a helper, with other builds): absolute figures are noisy and low; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Re-run on a quiet machine for the figures of record.",
  "jmhNote": "JMH $([ $QUICK = 1 ] && echo 'quick settings (1 fork, 1 warm-up and 1 measured iteration of 1 s): indicative only' || echo '1 fork, 3 warm-up and 5 measured iterations of 1 s'). FrameBench uses the hub's parser when hub-service provides io.switchboard.hub.protocol.FrameParser on the bench classpath, else Vert.x JsonObject parse/encode with an equivalent envelope check (see the benchmark's javadoc)."}
 EOF

@@ -45,9 +45,10 @@ public final class Haip {
     return envelope(id, session, null, seq, "SYSTEM", "HAI", p);
   }
 
+  /** No params: the tools the generator starts take their input as MESSAGE frames (and params are schema-checked). */
   public static JsonObject transactionStart(String id, String session, long seq, String referenceId, String tool) {
     return envelope(id, session, referenceId, seq, "SYSTEM", "TRANSACTION_START",
-        new JsonObject().put("toolName", tool).put("params", new JsonObject()));
+        new JsonObject().put("toolName", tool));
   }
 
   /** A MESSAGE frame as text; {@code payload} must need no JSON escaping (the generator uses ASCII letters). */

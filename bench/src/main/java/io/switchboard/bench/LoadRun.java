@@ -138,6 +138,8 @@ public final class LoadRun {
         if (before != null && held > 0) {
           result.put("heapPerSessionBytes",
               (after.getLong("heapUsedBytes") - before.getLong("heapUsedBytes")) / (double) held);
+          result.put("heapPerSessionJcmdBytes",
+              (after.getLong("heapUsedJcmdBytes") - before.getLong("heapUsedJcmdBytes")) / (double) held);
           result.put("rssPerSessionBytes", (after.getLong("rssBytes") - before.getLong("rssBytes")) / (double) held);
           result.put("fdDelta", after.getInteger("fdTotal") - before.getInteger("fdTotal"));
         }

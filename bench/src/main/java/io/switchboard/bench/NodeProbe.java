@@ -33,6 +33,7 @@ final class NodeProbe {
     JsonObject o = new JsonObject();
     o.put("gc", fullGc());
     o.put("heapUsedBytes", heapUsed());
+    o.put("heapUsedJcmdBytes", heapFromJcmd());
     o.put("rssBytes", rss());
     Map<String, Integer> fds = descriptors();
     o.put("fdTotal", fds.values().stream().mapToInt(Integer::intValue).sum());

@@ -37,7 +37,7 @@ public final class ReportCommand implements Callable<Integer> {
     md.append("Written by `bench/run.sh").append(meta.getBoolean("quick", false) ? " --quick" : "").append("` on ")
         .append(meta.getString("date", "?")).append(".\n\n");
     md.append("| machine | |\n|---|---|\n");
-    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "ulimitN", "nodeHeap")) {
+    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "ulimitN", "nodeHeap", "nodeJar", "commit")) {
       if (meta.containsKey(k)) {
         md.append("| ").append(k).append(" | ").append(meta.getValue(k)).append(" |\n");
       }
@@ -248,8 +248,8 @@ public final class ReportCommand implements Callable<Integer> {
       target("≤ 20 KB heap per session", "-", null);
       return;
     }
-    md.append("| server | requested | held | failed | heap before/after full GC (MiB) | heap per session | RSS per session | node fds before → after | fds by kind (after) | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| server | requested | held | failed | heap before/after full GC (MiB) | heap per session (/metrics) | heap per session (jcmd GC.heap_info) | RSS per session | node fds before → after | fds by kind (after) | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (JsonObject r : new JsonObject[] {hub, raw}) {
       if (r == null) {
         continue;
@@ -260,7 +260,8 @@ public final class ReportCommand implements Callable<Integer> {
           .append(" | ").append(r.getLong("held", 0L)).append(" | ").append(r.getLong("sessionsFailed", 0L))
           .append(" | ").append(f(b.getLong("heapUsedBytes", -1L) / 1048576.0, "%.1f")).append(" → ")
           .append(f(a.getLong("heapUsedBytes", -1L) / 1048576.0, "%.1f")).append(" | ")
-          .append(f(r.getValue("heapPerSessionBytes"), "%.0f")).append(" B | ")
+          .append(r == raw ? "-" : f(r.getValue("heapPerSessionBytes"), "%.0f") + " B").append(" | ")
+          .append(f(r.getValue("heapPerSessionJcmdBytes"), "%.0f")).append(" B | ")
           .append(f(r.getValue("rssPerSessionBytes"), "%.0f")).append(" B | ").append(b.getValue("fdTotal"))
           .append(" → ").append(a.getValue("fdTotal")).append(" | ")
           .append(a.getJsonObject("fdByKind", new JsonObject()).encode().replace("\"", "")).append(" | ")
@@ -268,7 +269,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
     md.append("\nSessions are opened over several 127.0.0.x source addresses, handshaken (server HAI, client HAI, PING → PONG), "
         + "held idle, then the node gets a full GC (`jcmd <pid> GC.run`) and its heap is read from `/metrics` "
-        + "(`jvm_memory_used_bytes{area=\"heap\"}`; raw echo: `jcmd GC.heap_info`). Per-session figures are "
+        + "(`jvm_memory_used_bytes{area=\"heap\"}`) and from `jcmd <pid> GC.heap_info` (the only source for the raw server, so the column to compare the two). Per-session figures are "
         + "(after − before) / held. The process limit is `ulimit -n` (see the machine table): descriptors other than "
         + "the sessions' sockets are the JVM's jars, epoll/eventfd pairs per event loop, Hazelcast and HTTP listeners.\n\n");
     if (hub == null) {

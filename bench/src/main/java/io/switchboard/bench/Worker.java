@@ -114,7 +114,8 @@ final class Worker {
     if (!sending(now)) {
       return;
     }
-    long due = (long) ((now - scheduleStart) * perNanoRate);
+    // slots whose intended time (scheduleStart + k / rate) has come: k = 0 .. floor(elapsed * rate)
+    long due = (long) ((now - scheduleStart) * perNanoRate) + 1;
     int n = sessions.size();
     while (scheduled < due) {
       long intended = scheduleStart + (long) (scheduled / perNanoRate);
