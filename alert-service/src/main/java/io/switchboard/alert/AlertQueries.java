@@ -38,6 +38,16 @@ final class AlertQueries {
   }
 
   void handle(Message<Object> msg) {
+    try {
+      answer(msg);
+    } catch (RuntimeException e) {
+      // the cluster store can throw synchronously (e.g. this member was cut off from Hazelcast)
+      LOG.warn("alerts query failed", e);
+      msg.fail(503, "alert state unavailable on this replica: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private void answer(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject q)) {
       msg.fail(400, "an alerts query must be a JSON object {what: active|history|rules|silences|createSilence|deleteSilence}");
       return;

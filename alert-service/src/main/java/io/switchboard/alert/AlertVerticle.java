@@ -174,7 +174,7 @@ final class AlertVerticle extends VerticleBase {
     }
     busy = true;
     JsonObject stats = latestStats;
-    leadership.check()
+    Future.<Boolean>succeededFuture().compose(x -> leadership.check())
         .compose(ok -> ok ? store.loadSilences().compose(sil -> evaluate(stats, sil)) : Future.succeededFuture())
         .onComplete(ar -> {
           busy = false;

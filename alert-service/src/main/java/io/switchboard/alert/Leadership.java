@@ -69,7 +69,7 @@ final class Leadership {
             return;
           }
           lock = l;
-          counter.incrementAndGet()
+          Future.<Long>succeededFuture().compose(x -> counter.incrementAndGet())
               .compose(e -> {
                 epoch = e;
                 LOG.info("alert leadership acquired (epoch {})", e);
@@ -90,7 +90,7 @@ final class Leadership {
       return Future.succeededFuture(false);
     }
     long mine = epoch;
-    return counter.get().map(current -> {
+    return Future.<Long>succeededFuture().compose(x -> counter.get()).map(current -> {
       if (current != mine) {
         stepDown("epoch moved from " + mine + " to " + current + " (another replica was elected while this one was away)");
         return false;
