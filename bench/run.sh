@@ -4,6 +4,7 @@
 #   bench/run.sh            full suite (about 15-20 minutes)
 #   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 4-5 minutes)
 #   options: --out FILE (default bench/RESULTS.md), --only LIST (comma list of: echo,cross,monitor,capacity,obs,jmh)
+#            --dir DIR  re-run (with --only) into an existing results directory, keeping its other results
 #   env: BENCH_JFR=1 records a JFR of the hub node during the echo scenario (results dir, node-echo.jfr)
 #        BENCH_NODE_CP=dir1:dir2 puts class directories before the launcher jar (to measure freshly compiled
 #        service classes without rebuilding the jar; recorded in RESULTS.md)
@@ -19,11 +20,13 @@ BENCH_JAR=$ROOT/bench/target/switchboard-bench.jar
 QUICK=0
 OUT=$ROOT/bench/RESULTS.md
 ONLY=echo,cross,monitor,capacity,obs,jmh
+REUSE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --out) OUT=$2; shift ;;
     --only) ONLY=$2; shift ;;
+    --dir) REUSE=$2; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
@@ -46,9 +49,14 @@ else
   CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=15s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
 fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RES=$ROOT/bench/target/results/$STAMP
-mkdir -p "$RES"
-: > "$RES/commands.txt"; : > "$RES/skipped.txt"
+if [ -n "$REUSE" ]; then
+  RES=$(cd "$REUSE" && pwd) || exit 1
+  echo "# re-run of --only $ONLY on $(date -u '+%Y-%m-%d %H:%M UTC') into this directory" >> "$RES/commands.txt"
+else
+  RES=$ROOT/bench/target/results/$STAMP
+  mkdir -p "$RES"
+  : > "$RES/commands.txt"; : > "$RES/skipped.txt"
+fi
 NODE_HEAP=${BENCH_NODE_HEAP:-2g}
 LOADGEN_HEAP=${BENCH_LOADGEN_HEAP:-2g}
 PORT_BASE=${BENCH_PORT_BASE:-$(( 20000 + ($$ % 200) * 50 ))}
@@ -106,7 +114,7 @@ load() {
   java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" load "$@" --json "$RES/$name.json" 2> "$RES/$name.log" | tail -n +2 >&2
 }
 
-cat > "$RES/meta.json" <<EOF
+[ -n "$REUSE" ] || cat > "$RES/meta.json" <<EOF
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
  "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
@@ -173,8 +181,11 @@ fi
 
 # ---- (d): monitor fan-out on node A
 if want monitor && [ $HUB_OK = 1 ]; then
-  load monitor --url "ws://127.0.0.1:$A/haip" --scenario monitor --subscribers "$SUBS" --rate 50 \
-    --duration "$MON_DUR" --warmup "$WARM" --source-addresses 127.0.0.1,127.0.0.2
+  rm -f "$RES"/monitor*.json
+  for r in 10 50; do
+    load "monitor-r$r" --url "ws://127.0.0.1:$A/haip" --scenario monitor --subscribers "$SUBS" --rate "$r" \
+      --duration "$MON_DUR" --warmup "$WARM" --source-addresses 127.0.0.1,127.0.0.2
+  done
 fi
 [ -n "${A_PID:-}" ] && stop_pid "$A_PID"
 
@@ -185,6 +196,10 @@ if want obs && [ $HUB_OK = 1 ]; then
     if start_node obsOn "$ON" "$CL-on"; then
       ON_PID=$NODE_PID
       o=(--sessions 100 --duration "$OBS_DUR" --warmup "$WARM" --ramp-up "$RAMP")
+      rm -f "$RES"/obs-*.json
+      # one unrecorded run per node first, so that neither is measured while its JIT is still compiling
+      load "warmup-off" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
+      load "warmup-on" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
       for i in $(seq 1 "$OBS_RUNS"); do
         load "obs-off-$i" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
         load "obs-on-$i" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
@@ -219,10 +234,14 @@ fi
 
 # ---- JMH
 if want jmh; then
-  record "java -jar bench/target/switchboard-bench.jar jmh $JMH_ARGS -rf json -rff jmh.json"
+  # with BENCH_NODE_CP the hub's own classes (FrameParser, Envelopes) come first, as for the nodes
+  JCP=$BENCH_JAR; [ -n "${BENCH_NODE_CP:-}" ] && JCP=$BENCH_NODE_CP:$BENCH_JAR
+  record "java -cp ${JCP/$ROOT\//} org.openjdk.jmh.Main $JMH_ARGS -rf json -rff jmh.json"
   # shellcheck disable=SC2086
-  java -jar "$BENCH_JAR" jmh $JMH_ARGS -rf json -rff "$RES/jmh.json" > "$RES/jmh.log" 2>&1 \
+  java -cp "$JCP" org.openjdk.jmh.Main $JMH_ARGS -rf json -rff "$RES/jmh.json" > "$RES/jmh.log" 2>&1 \
     || skip "JMH failed (see $RES/jmh.log)"
+  grep -q 'hub-service frame classes not on the classpath' "$RES/jmh.log" \
+    && skip "JMH HubFrameBench: the jar's hub-service has no FrameParser (build the jar from a tree with the hub, or set BENCH_NODE_CP)"
   tail -n 20 "$RES/jmh.log" >&2
 fi
 
