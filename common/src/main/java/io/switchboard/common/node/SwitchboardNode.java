@@ -88,7 +88,15 @@ public final class SwitchboardNode {
     NodeCounters counters = new NodeCounters(metrics.registry());
     AtomicBoolean listening = new AtomicBoolean();
     AtomicBoolean started = new AtomicBoolean();
-    return NodeVertx.create(cfg, metrics, identity.nodeId()).compose(built -> {
+    // Completed from whatever thread finishes the start: after a failed start Vert.x is closed and its event
+    // loops can no longer run callbacks, so the caller must not be tied to one of them.
+    Promise<SwitchboardNode> result = Promise.promise();
+    NodeVertx.create(cfg, metrics, identity.nodeId()).onComplete(builtAr -> {
+      if (builtAr.failed()) {
+        result.fail(builtAr.cause());
+        return;
+      }
+      NodeVertx.Built built = builtAr.result();
       Vertx vertx = built.vertx();
       Router router = Router.router(vertx);
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
@@ -111,7 +119,7 @@ public final class SwitchboardNode {
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
-      return chain
+      chain
           .compose(v -> node.listen(httpOptions, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
               ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
           .map(port -> {
@@ -122,29 +130,42 @@ public final class SwitchboardNode {
                 port, roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
             return node;
           })
-          .recover(err -> vertx.close().transform(x -> Future.<SwitchboardNode>failedFuture(err)));
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              result.complete(ar.result());
+            } else {
+              Throwable err = ar.cause();
+              LOG.error("start-up failed: {}", err.toString());
+              vertx.close().toCompletionStage().whenComplete((x, e) -> result.fail(err));
+            }
+          });
     });
+    return result.future();
   }
 
   /**
-   * Listens with {@code instances} HTTP servers, each on its own event loop: the first on the configured port
-   * (0 picks one), the others on the port it got, so Vert.x shares the socket among them.
+   * Listens with {@code instances} HTTP servers, each on its own event loop, sharing one port.
    */
-  private Future<Integer> listen(HttpServerOptions options, Router router, int instances) {
-    io.switchboard.common.http.HttpServerVerticle first = new io.switchboard.common.http.HttpServerVerticle(options, router);
-    return context.vertx().deployVerticle(first).compose(id -> {
-      httpDeployments.add(id);
-      httpPort = first.actualPort();
-      if (instances <= 1) {
-        return Future.succeededFuture(httpPort);
+  private Future<Integer> listen(HttpServerOptions configured, Router router, int instances) {
+    // One deployment of all instances on one port: Vert.x shares a port among servers that ask for the same
+    // host:port, but gives each server asking for port 0 its own port, so port 0 is resolved here first.
+    HttpServerOptions options = new HttpServerOptions(configured);
+    if (options.getPort() == 0 && instances > 1) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(options.getHost()))) {
+        options.setPort(probe.getLocalPort());
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(e);
       }
-      HttpServerOptions shared = new HttpServerOptions(options).setPort(httpPort);
-      return context.vertx().deployVerticle(() -> new io.switchboard.common.http.HttpServerVerticle(shared, router),
-              new io.vertx.core.DeploymentOptions().setInstances(instances - 1))
-          .map(id2 -> {
-            httpDeployments.add(id2);
-            return httpPort;
-          });
+    }
+    List<io.switchboard.common.http.HttpServerVerticle> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return context.vertx().deployVerticle(() -> {
+      io.switchboard.common.http.HttpServerVerticle v = new io.switchboard.common.http.HttpServerVerticle(options, router);
+      made.add(v);
+      return v;
+    }, new io.vertx.core.DeploymentOptions().setInstances(instances)).map(id -> {
+      httpDeployments.add(id);
+      httpPort = made.get(0).actualPort();
+      return httpPort;
     });
   }
 
