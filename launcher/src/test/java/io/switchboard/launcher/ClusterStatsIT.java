@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -142,8 +140,6 @@ class ClusterStatsIT {
           expectedMessages += MESSAGES_PER_SESSION + 3;
           expectedConnections++;
           expectedCompleted++;
-          c.await(f -> "TRANSACTION_END".equals(f.getString("type")) || "ERROR".equals(f.getString("type")),
-              Duration.ofSeconds(5), "TRANSACTION_END acknowledgement");
         }
       }
       // one malformed frame per node: counted as an error, not as a message
@@ -195,9 +191,11 @@ class ClusterStatsIT {
     }
     Path rules = Path.of("..", "k8s", "prometheus", "switchboard-rules.yaml");
     if (Files.exists(rules)) {
-      Matcher m = Pattern.compile("(?m)^\\s*expr:\\s*(\\|[-+]?\\s*\\n((?:\\s{8,}.*\\n?)+)|(.+))$").matcher(Files.readString(rules));
-      while (m.find()) {
-        exprs.add((m.group(2) != null ? m.group(2) : m.group(3)).trim().replaceAll("^['\"]|['\"]$", ""));
+      Map<String, Object> doc = new org.yaml.snakeyaml.Yaml().load(Files.readString(rules));
+      for (Object g : (List<?>) doc.get("groups")) {
+        for (Object r : (List<?>) ((Map<?, ?>) g).get("rules")) {
+          exprs.add(String.valueOf(((Map<?, ?>) r).get("expr")));
+        }
       }
     }
     assertThat(exprs).hasSizeGreaterThan(8);

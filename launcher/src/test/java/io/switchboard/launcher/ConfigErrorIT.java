@@ -44,4 +44,14 @@ class ConfigErrorIT {
       assertThat(n.output()).contains("absent.yaml");
     }
   }
+
+  @Test
+  void malformedAlertRuleStopsStartUpNamingTheRule() throws Exception {
+    String rules = "[{\"name\":\"BrokenRule\",\"expr\":\"noSuchField\",\"op\":\">\",\"threshold\":1}]";
+    try (NodeProcess n = NodeProcess.start("bad", 0, Map.of("SWITCHBOARD_CLUSTER_MODE", "none",
+        "SWITCHBOARD_HTTP_PORT", "0", "SWITCHBOARD_ALERT_RULES", rules))) {
+      assertThat(n.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(n.output()).contains("alert.rules").contains("BrokenRule");
+    }
+  }
 }
