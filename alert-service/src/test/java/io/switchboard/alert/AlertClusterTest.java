@@ -56,7 +56,7 @@ class AlertClusterTest {
     receiverVertx = Vertx.vertx();
     webhook = new WebhookReceiver(receiverVertx, 2);
     Map<String, Object> cfg = Map.of(
-        "http.instances", 1,
+        
         "alert.rules", RULES.encode(),
         "alert.evaluationInterval", "100ms",
         "alert.sinks", new JsonArray().add(new JsonObject().put("type", "webhook").put("url", webhook.url())
@@ -64,7 +64,7 @@ class AlertClusterTest {
     cluster = new TestNodes.Cluster();
     a = cluster.start("alert-a", List.of(new AlertService()), cfg);
     b = cluster.start("alert-b", List.of(new AlertService()), cfg);
-    driver = cluster.start("driver", List.of(), Map.of("http.instances", 1));
+    driver = cluster.start("driver", List.of(), Map.of());
     events = new Recorder(driver.vertx());
     stats = new StatsDriver(driver.vertx());
     eventually(15_000, () -> leader().getString("nodeId") != null, () -> "no alert leader elected");
@@ -279,7 +279,7 @@ class AlertClusterTest {
   @Test
   @Order(7)
   void aCrashedLeaderIsReplacedWithinTenSecondsAndTheEpisodeContinues() {
-    SwitchboardNode c = cluster.start("alert-c", List.of(new AlertService()), Map.of("http.instances", 1,
+    SwitchboardNode c = cluster.start("alert-c", List.of(new AlertService()), Map.of(
         "alert.rules", RULES.encode(), "alert.evaluationInterval", "100ms"));
     stats.set("toolExecutions", new JsonObject().put("running", 700));
     eventually(5_000, () -> events.of("FailoverRule", "firing").size() == 2, () -> "failover rule did not fire again");

@@ -43,7 +43,7 @@ class AlertServiceStartupTest {
 
   @Test
   void aSingleUnclusteredNodeLeadsAndAlerts() {
-    SwitchboardNode n = TestNodes.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", "http.instances", 1,
+    SwitchboardNode n = TestNodes.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", 
         "alert.evaluationInterval", "100ms",
         "alert.rules", new JsonArray().add(new JsonObject().put("name", "Solo").put("expr", "nodesDown").put("op", ">").put("threshold", 0)).encode())),
         List.of(new AlertService())));

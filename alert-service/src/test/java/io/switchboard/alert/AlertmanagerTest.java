@@ -55,14 +55,14 @@ class AlertmanagerTest {
         .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
     cluster = new TestNodes.Cluster();
     Map<String, Object> config = Map.of(
-        "http.instances", 1,
+        
         "alert.rules", new JsonArray().add(new JsonObject().put("name", "AmRule").put("expr", "errorRate").put("op", ">")
             .put("threshold", 0.05).put("severity", "critical").put("labels", new JsonObject().put("team", "core"))).encode(),
         "alert.evaluationInterval", "100ms",
         "alert.sinks", new JsonArray().add(new JsonObject().put("type", "alertmanager").put("url", "http://127.0.0.1:" + amPort)
             .put("resendInterval", "1s").put("backoffInitial", "100ms")).encode());
     cluster.start("alert", List.of(new AlertService()), config);
-    driver = cluster.start("driver", List.of(), Map.of("http.instances", 1));
+    driver = cluster.start("driver", List.of(), Map.of());
     events = new Recorder(driver.vertx());
     stats = new StatsDriver(driver.vertx());
     eventually(15_000, () -> amReady(), () -> "alertmanager did not become ready; see " + dir.resolve("alertmanager.log"));
