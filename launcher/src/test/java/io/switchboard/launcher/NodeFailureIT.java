@@ -1,0 +1,189 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Losing nodes, with real processes on 127.0.0.1: a node paused past the membership timeout comes back with
+ * every tool reachable from every node; a SIGKILLed hub node fails exactly the transactions its agent served
+ * (PROVIDER_LOST) and a node-down alert fires once; the stats node and the evaluating alert node are survived.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeFailureIT {
+  static final String CLUSTER = "sb-fail-" + UUID.randomUUID().toString().substring(0, 8);
+  static int clusterPort;
+  static final List<NodeProcess> nodes = new ArrayList<>();
+
+  static NodeProcess startNode(String name, String services) throws Exception {
+    int port = TestNodes.freePort();
+    Map<String, String> env = NodeProcess.env(CLUSTER, clusterPort, name, port);
+    env.put("SWITCHBOARD_SERVICES", services);
+    return NodeProcess.start(name, port, env);
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    clusterPort = TestNodes.freePortRange(8);
+    nodes.add(startNode("n1", "hub,stats,alert"));
+    nodes.add(startNode("n2", "hub,stats,alert"));
+    nodes.add(startNode("n3", "hub"));
+    nodes.add(startNode("n4", "hub"));
+    for (NodeProcess n : nodes) {
+      n.awaitReady(Duration.ofSeconds(90));
+    }
+    NodeProcess.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 4, "cluster of 4 never formed");
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.forEach(NodeProcess::close);
+  }
+
+  static void signal(NodeProcess n, String sig) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + sig, String.valueOf(n.pid())).start().waitFor()).isZero();
+  }
+
+  @Test
+  @Order(1)
+  void aPausedNodeComesBackAndEveryToolIsReachableFromEveryNode() throws Exception {
+    NodeProcess n4 = nodes.get(3);
+    signal(n4, "STOP");
+    long t0 = System.nanoTime();
+    NodeProcess.waitFor(Duration.ofSeconds(20), () -> nodes.get(0).clusterSize() == 3, "the paused node was never removed");
+    long removedMs = (System.nanoTime() - t0) / 1_000_000;
+    signal(n4, "CONT");
+    NodeProcess.waitFor(Duration.ofSeconds(60), () -> nodes.get(0).clusterSize() == 4 && n4.clusterSize() == 4,
+        "the resumed node did not rejoin within a minute: n1 sees " + nodes.get(0).clusterSize() + ", n4 sees " + n4.clusterSize());
+    System.out.printf("paused node removed after %d ms, rejoined %d ms after SIGSTOP%n", removedMs, (System.nanoTime() - t0) / 1_000_000);
+    // one agent per node offers the same tool; every node must reach providers, none stale, none lost
+    List<HaipClient> agents = new ArrayList<>();
+    try {
+      for (NodeProcess n : nodes) {
+        agents.add(HaipClient.connect(n.httpPort).agent("everywhere"));
+      }
+      for (NodeProcess n : nodes) {
+        NodeProcess.waitFor(Duration.ofSeconds(15), () -> {
+          try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
+            c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
+            return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("everywhere");
+          }
+        }, "the tool never appeared on " + n.name);
+      }
+      for (NodeProcess n : nodes) {
+        try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
+          for (int i = 0; i < 8; i++) {
+            String tx = c.start("everywhere");
+            assertThat(c.echo(tx, "from " + n.name + " #" + i).getString("transaction")).isEqualTo(tx);
+            c.end(tx);
+          }
+        }
+      }
+      // round robin over four providers: every agent, the resumed node's included, served some
+      for (int i = 0; i < agents.size(); i++) {
+        HaipClient a = agents.get(i);
+        a.await("TRANSACTION_START", Duration.ofSeconds(2));
+      }
+    } finally {
+      agents.forEach(HaipClient::close);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aKilledHubNodeFailsOnlyTheTransactionsItServed() throws Exception {
+    NodeProcess n1 = nodes.get(0);
+    NodeProcess n2 = nodes.get(1);
+    NodeProcess n3 = nodes.get(2);
+    HaipClient monitor = HaipClient.connect("ws://127.0.0.1:" + n1.httpPort + "/ws");
+    monitor.send(new JsonObject().put("type", "subscribe").put("topic", "alerts"));
+    monitor.await("subscribed", Duration.ofSeconds(5));
+    HaipClient agent = HaipClient.connect(n3.httpPort).agent("only_on_n3");
+    HaipClient servedByN3 = HaipClient.connect(n1.httpPort).handshake(null);
+    HaipClient bystander = HaipClient.connect(n2.httpPort).handshake(null);
+    try {
+      NodeProcess.waitFor(Duration.ofSeconds(15), () -> {
+        try (HaipClient c = HaipClient.connect(n1.httpPort).handshake(null)) {
+          c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
+          return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("only_on_n3");
+        }
+      }, "only_on_n3 never reached n1");
+      String lost = servedByN3.start("only_on_n3");
+      servedByN3.echo(lost, "before the kill");
+      String fine = bystander.start("echo");
+      bystander.echo(fine, "before the kill");
+      long statsUpBefore = n1.json("/stats").getInteger("nodesUp");
+      long t0 = System.nanoTime();
+      n3.kill();
+      JsonObject err = servedByN3.await(f -> "ERROR".equals(f.getString("type"))
+          && "PROVIDER_LOST".equals(f.getJsonObject("payload").getString("code")), Duration.ofSeconds(10), "PROVIDER_LOST");
+      System.out.printf("PROVIDER_LOST %d ms after SIGKILL%n", (System.nanoTime() - t0) / 1_000_000);
+      assertThat(err.getString("transaction")).isEqualTo(lost);
+      // the other transaction carries on untouched
+      bystander.echo(fine, "after the kill");
+      NodeProcess.waitFor(Duration.ofSeconds(10), () -> n1.json("/stats").getInteger("nodesUp") == statsUpBefore - 1,
+          "stats still count the killed node");
+      // the node-down alert fires, once
+      JsonObject firing = monitor.await(f -> "alert".equals(f.getString("type"))
+          && "SwitchboardNodeDown".equals(f.getJsonObject("data").getString("rule"))
+          && "firing".equals(f.getJsonObject("data").getString("state"))
+          && "n3".equals(f.getJsonObject("data").getJsonObject("labels").getString("node")), Duration.ofSeconds(15), "node-down alert");
+      assertThat(firing.getJsonObject("data").getString("id")).isNotBlank();
+      NodeProcess.waitFor(Duration.ofSeconds(5), () -> n1.get("/alerts").body().contains("SwitchboardNodeDown"), "not in /alerts");
+      // no second firing for the same episode within the next few evaluations
+      boolean repeated;
+      try {
+        monitor.await(f -> "alert".equals(f.getString("type"))
+            && "SwitchboardNodeDown".equals(f.getJsonObject("data").getString("rule"))
+            && "firing".equals(f.getJsonObject("data").getString("state"))
+            && "n3".equals(f.getJsonObject("data").getJsonObject("labels").getString("node")), Duration.ofSeconds(4), "repeat");
+        repeated = true;
+      } catch (AssertionError e) {
+        repeated = false;
+      }
+      assertThat(repeated).as("the node-down alert fired twice").isFalse();
+    } finally {
+      agent.close();
+      servedByN3.close();
+      bystander.close();
+      monitor.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void theStatsNodeAndTheEvaluatingAlertNodeAreSurvived() throws Exception {
+    NodeProcess n1 = nodes.get(0);
+    NodeProcess n2 = nodes.get(1);
+    String leader = n1.json("/alerts/status").getJsonObject("leader").getString("name");
+    NodeProcess victim = leader.equals("n1") ? n1 : n2;
+    NodeProcess survivor = victim == n1 ? n2 : n1;
+    long before = survivor.json("/stats").getLong("totalMessages");
+    long t0 = System.nanoTime();
+    victim.kill();
+    // the survivor's stats replica answers with totals that did not go backwards
+    NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+      NodeProcess.Response r = survivor.get("/stats");
+      return r.status() == 200 && new JsonObject(r.body()).getLong("totalMessages") >= before;
+    }, "stats not served after the stats node died");
+    // the other alert replica takes over within 10 s
+    NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+      NodeProcess.Response r = survivor.get("/alerts/status");
+      return r.status() == 200 && survivor.name.equals(new JsonObject(r.body()).getJsonObject("leader").getString("name"));
+    }, "no alert leader took over");
+    System.out.printf("alert leadership moved %d ms after SIGKILL%n", (System.nanoTime() - t0) / 1_000_000);
+    assertThat(survivor.get("/alerts").status()).isEqualTo(200);
+  }
+}
