@@ -29,8 +29,8 @@ for run in $(seq 1 "$RUNS"); do
   sleep 10  # idle
   rss_kb=$(awk '/VmRSS/{print $2}' /proc/$p1/status)
   jcmd "$p1" GC.run >/dev/null 2>&1 || true
-  heap=$(curl -s http://127.0.0.1:18080/metrics | awk '/^jvm_memory_used_bytes\{area="heap"/{s+=$2} END{printf "%.0f", s}')
-  t0=$(now_ms); kill -9 "$p2"
+  heap=$(curl -s http://127.0.0.1:18080/metrics | grep '^jvm_memory_used_bytes{area="heap"' | awk '{s+=$NF} END{printf "%.0f", s}')
+  t0=$(now_ms); kill -9 "$p2"; wait "$p2" 2>/dev/null || true
   until [ "$(cluster_size 18080)" = 1 ]; do sleep 0.05; done
   left=$(( $(now_ms) - t0 ))
   printf 'run %d: first node ready %d ms; second node ready (joined) %d ms; SIGKILLed member left after %d ms; idle RSS %d MiB, heap after GC %d MiB\n' \
