@@ -296,7 +296,8 @@ public final class RuleParser {
     return o;
   }
 
-  private static long duration(JsonObject j, String key, long def) {
+  /** A duration field of a JSON config object (rules, sinks), in ms; {@code def} when absent. */
+  static long duration(JsonObject j, String key, long def) {
     Object v = j.getValue(key);
     if (v == null) {
       return def;

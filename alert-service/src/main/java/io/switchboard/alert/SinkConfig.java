@@ -127,12 +127,12 @@ public record SinkConfig(
       }
       h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
     }
-    long timeout = duration(j, "timeout", 5_000);
+    long timeout = RuleParser.duration(j, "timeout", 5_000);
     int maxQueue = integer(j, "maxQueue", 1000);
     int maxAttempts = integer(j, "maxAttempts", 10);
-    long backoffInitial = duration(j, "backoffInitial", 500);
-    long backoffMax = duration(j, "backoffMax", 60_000);
-    long resend = duration(j, "resendInterval", 60_000);
+    long backoffInitial = RuleParser.duration(j, "backoffInitial", 500);
+    long backoffMax = RuleParser.duration(j, "backoffMax", 60_000);
+    long resend = RuleParser.duration(j, "resendInterval", 60_000);
     if (timeout <= 0 || backoffInitial <= 0 || backoffMax < backoffInitial || resend <= 0) {
       throw new IllegalArgumentException("timeout, backoffInitial, resendInterval must be positive and backoffMax >= backoffInitial");
     }
@@ -141,17 +141,7 @@ public record SinkConfig(
         backoffInitial, backoffMax, resend, source);
   }
 
-  private static long duration(JsonObject j, String key, long def) {
-    Object v = j.getValue(key);
-    if (v == null) {
-      return def;
-    }
-    try {
-      return SwitchboardConfig.parseDuration(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key + ": '" + v + "' " + e.getMessage());
-    }
-  }
+
 
   private static int integer(JsonObject j, String key, int def) {
     Object v = j.getValue(key);

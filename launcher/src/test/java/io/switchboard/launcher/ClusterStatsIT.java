@@ -49,11 +49,7 @@ class ClusterStatsIT {
   static long expectedErrors;
 
   static NodeProcess startNode(String name, String services) throws Exception {
-    int port = TestNodes.freePort();
-    Map<String, String> env = NodeProcess.env(CLUSTER, clusterPort, name, port);
-    env.put("SWITCHBOARD_SERVICES", services);
-    env.put("SWITCHBOARD_STATS_INTERVAL", "1s");
-    return NodeProcess.start(name, port, env);
+    return NodeProcess.startMember(CLUSTER, clusterPort, name, services);
   }
 
   @BeforeAll

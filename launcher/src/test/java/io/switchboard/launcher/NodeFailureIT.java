@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +27,7 @@ class NodeFailureIT {
   static final List<NodeProcess> nodes = new ArrayList<>();
 
   static NodeProcess startNode(String name, String services) throws Exception {
-    int port = TestNodes.freePort();
-    Map<String, String> env = NodeProcess.env(CLUSTER, clusterPort, name, port);
-    env.put("SWITCHBOARD_SERVICES", services);
-    return NodeProcess.start(name, port, env);
+    return NodeProcess.startMember(CLUSTER, clusterPort, name, services);
   }
 
   @BeforeAll

@@ -54,8 +54,16 @@ public final class NodeProcess implements AutoCloseable {
     env.put("SWITCHBOARD_NODE_NAME", name);
     env.put("SWITCHBOARD_HTTP_PORT", String.valueOf(httpPort));
     env.put("SWITCHBOARD_HTTP_HOST", "127.0.0.1");
-    env.put("SWITCHBOARD_LOG_LEVEL", "info,com.hazelcast=warn,com.hazelcast.internal.cluster=info,io.switchboard.access=warn");
+    env.put("SWITCHBOARD_LOG_LEVEL", "info,com.hazelcast=warn,com.hazelcast.internal.cluster=info,io.switchboard.access=warn,io.switchboard.hub=debug,io.vertx.core.eventbus=debug,io.vertx.spi.cluster.hazelcast=debug");
     return env;
+  }
+
+  /** A member of a test cluster running the given services, on a free HTTP port. */
+  public static NodeProcess startMember(String cluster, int clusterPort, String name, String services) throws IOException {
+    int port = io.switchboard.common.testing.TestNodes.freePort();
+    Map<String, String> env = env(cluster, clusterPort, name, port);
+    env.put("SWITCHBOARD_SERVICES", services);
+    return start(name, port, env);
   }
 
   public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... args) throws IOException {
