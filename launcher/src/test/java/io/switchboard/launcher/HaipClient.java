@@ -20,6 +20,8 @@ import java.util.function.Predicate;
 public final class HaipClient implements AutoCloseable {
   private WebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+  /** Every frame received, in order (for diagnosing a failed expectation). */
+  public final java.util.List<JsonObject> received = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final CompletableFuture<int[]> closed = new CompletableFuture<>();
   private volatile String session;
   private long seq;
@@ -45,6 +47,7 @@ public final class HaipClient implements AutoCloseable {
             // as an agent: answer every MESSAGE of a transaction we serve with the same payload
             c.send(c.frame("MESSAGE", f.getString("transaction"), f.getValue("payload"), "AGENT"));
           }
+          c.received.add(f);
           c.inbox.add(f);
         }
         webSocket.request(1);

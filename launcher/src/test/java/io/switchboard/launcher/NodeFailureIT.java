@@ -64,6 +64,22 @@ class NodeFailureIT {
     NodeProcess.waitFor(Duration.ofSeconds(60), () -> nodes.get(0).clusterSize() == 4 && n4.clusterSize() == 4,
         "the resumed node did not rejoin within a minute: n1 sees " + nodes.get(0).clusterSize() + ", n4 sees " + n4.clusterSize());
     System.out.printf("paused node removed after %d ms, rejoined %d ms after SIGSTOP%n", removedMs, (System.nanoTime() - t0) / 1_000_000);
+    // the event bus works again between every pair of nodes (a clustered consumer on each, asked from each)
+    List<String> ids = new ArrayList<>();
+    for (NodeProcess n : nodes) {
+      ids.add(n.json("/health").getString("nodeId"));
+    }
+    NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+      for (NodeProcess from : nodes) {
+        for (String id : ids) {
+          if (from.get("/cluster/nodes/" + id).status() != 200) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }, "the event bus did not reach every node from every node after the rejoin");
+    System.out.printf("event bus complete between all pairs %d ms after SIGSTOP%n", (System.nanoTime() - t0) / 1_000_000);
     // one agent per node offers the same tool; every node must reach providers, none stale, none lost
     List<HaipClient> agents = new ArrayList<>();
     try {
@@ -82,7 +98,20 @@ class NodeFailureIT {
         try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
           for (int i = 0; i < 8; i++) {
             String tx = c.start("everywhere");
-            assertThat(c.echo(tx, "from " + n.name + " #" + i).getString("transaction")).isEqualTo(tx);
+            try {
+              assertThat(c.echo(tx, "from " + n.name + " #" + i).getString("transaction")).isEqualTo(tx);
+            } catch (AssertionError e) {
+              StringBuilder where = new StringBuilder();
+              for (int k = 0; k < agents.size(); k++) {
+                for (JsonObject f : agents.get(k).received) {
+                  if (tx.equals(f.getString("transaction"))) {
+                    where.append(nodes.get(k).name).append(':').append(f.getString("type")).append(' ');
+                  }
+                }
+              }
+              throw new AssertionError("no echo for " + tx + " from a client on " + n.name + " #" + i
+                  + "; agents saw: " + where + "; client saw: " + c.received, e);
+            }
             c.end(tx);
           }
         }
