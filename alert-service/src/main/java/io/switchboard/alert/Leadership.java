@@ -75,7 +75,10 @@ final class Leadership {
                 LOG.info("alert leadership acquired (epoch {})", e);
                 return onElected.apply(e);
               })
-              .onFailure(err -> stepDown("taking over failed: " + err));
+              .onFailure(err -> {
+                LOG.debug("alert take-over failed", err);
+                stepDown("taking over failed: " + err);
+              });
         })
         .onFailure(err -> {
           if (!stopped) {
