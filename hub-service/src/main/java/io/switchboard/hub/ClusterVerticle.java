@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.HubEvent;
 import io.switchboard.hub.tools.ToolDef;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * The cluster-wide tool directory: every hub node announces its agents' tools (and whether its monitors want
  * per-message events) on change and every few seconds; a node that leaves the Hazelcast cluster — gracefully or
  * dead — is dropped from every view at once, its tools vanish and the transactions it served fail PROVIDER_LOST.
+ * Entries are matched to membership events by the announcer's Hazelcast member UUID, which changes when a member
+ * merges back after a split: the node then re-announces at once, so the others know it by its new UUID.
  */
 final class ClusterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
@@ -27,6 +30,9 @@ final class ClusterVerticle extends VerticleBase {
   private final HubRuntime rt;
   private MessageConsumer<JsonObject> consumer;
   private UUID membershipRegistration;
+  private UUID lifecycleRegistration;
+  /** The member UUID this node last announced. */
+  private volatile String announcedAs;
 
   ClusterVerticle(HubRuntime rt) {
     this.rt = rt;
@@ -49,6 +55,12 @@ final class ClusterVerticle extends VerticleBase {
               vertx.runOnContext(v -> memberLeft(left));
             }
           });
+      lifecycleRegistration = rt.node.clusterManager().getHazelcastInstance().getLifecycleService()
+          .addLifecycleListener(e -> {
+            if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
+              context.runOnContext(v -> merged());
+            }
+          });
     }
     rt.announcer(() -> vertx.runOnContext(v -> announce()));
     vertx.setPeriodic(HubSettings.ANNOUNCE_INTERVAL_MS, id -> {
@@ -67,12 +79,37 @@ final class ClusterVerticle extends VerticleBase {
     if (!leaving) {
       rt.localTools().forEach(t -> tools.add(t.toJson()));
     }
-    return new JsonObject().put("nodeId", rt.nodeId).put("clusterNodeId", rt.clusterNodeId).put("tools", tools)
+    return new JsonObject().put("nodeId", rt.nodeId).put("clusterNodeId", rt.clusterNodeId()).put("tools", tools)
         .put("eventsInterest", !leaving && rt.monitors.localEventsInterest()).put("leaving", leaving);
   }
 
   private void announce() {
-    vertx.eventBus().publish(HubAddresses.ANNOUNCE, state(false));
+    JsonObject state = state(false);
+    String uuid = state.getString("clusterNodeId");
+    if (announcedAs != null && !announcedAs.equals(uuid)) {
+      LOG.info("this node's cluster member id changed from {} to {} (merged back after a split): announcing the new one",
+          announcedAs, uuid);
+      rt.directory.put(rt.nodeId, uuid, rt.localTools(), rt.monitors.localEventsInterest(), System.currentTimeMillis());
+    }
+    announcedAs = uuid;
+    vertx.eventBus().publish(HubAddresses.ANNOUNCE, state);
+  }
+
+  /**
+   * This member merged back into the cluster after a split, under a new member UUID. Announce at once (the others
+   * dropped this node when it was split off, or still hold an announcement naming its old UUID) and ask everyone to
+   * announce (this node dropped them all). Again a moment later: the event bus's registrations are republished
+   * after the merge, and frames sent before that can be lost.
+   */
+  private void merged() {
+    LOG.info("merged back into the cluster as member {}: announcing this node's tools again", rt.clusterNodeId());
+    resync();
+    vertx.setTimer(HubSettings.MERGE_REANNOUNCE_DELAY_MS, t -> resync());
+  }
+
+  private void resync() {
+    announce();
+    vertx.eventBus().publish(HubAddresses.ANNOUNCE, new JsonObject().put("sync", true).put("nodeId", rt.nodeId));
   }
 
   private void onAnnounce(JsonObject b) {
@@ -112,6 +149,7 @@ final class ClusterVerticle extends VerticleBase {
     if (membershipRegistration != null) {
       try {
         rt.node.clusterManager().getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
+        rt.node.clusterManager().getHazelcastInstance().getLifecycleService().removeLifecycleListener(lifecycleRegistration);
       } catch (RuntimeException e) {
         LOG.debug("membership listener already gone", e);
       }

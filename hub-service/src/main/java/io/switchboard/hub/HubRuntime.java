@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,7 +29,6 @@ final class HubRuntime {
   final EventBus bus;
   final NodeCounters counters;
   final String nodeId;
-  final String clusterNodeId;
   final Authenticator auth;
   final ToolDirectory directory = new ToolDirectory();
   final HubEvents events;
@@ -41,6 +41,10 @@ final class HubRuntime {
   final AtomicInteger openSockets = new AtomicInteger();
   private final Map<HaipSession, List<ToolDef>> localTools = new ConcurrentHashMap<>();
   private volatile Runnable announcer = () -> {};
+  /** The local member as last read, with its UUID as text (the text is made once per member, not per read). */
+  private volatile LocalMember localMember;
+
+  private record LocalMember(UUID uuid, String text) {}
 
   HubRuntime(NodeContext node, HubSettings settings, Authenticator auth) {
     this.node = node;
@@ -49,15 +53,37 @@ final class HubRuntime {
     this.bus = node.vertx().eventBus();
     this.counters = node.counters();
     this.nodeId = node.nodeId();
-    // The Hazelcast member UUID: what membership events name when this node leaves or dies.
-    this.clusterNodeId = node.clustered()
-        ? node.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid().toString()
-        : node.nodeId();
     this.auth = auth;
     this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
     this.tx = new Transactions(this);
     this.monitors = new Monitors(this);
-    directory.put(nodeId, clusterNodeId, List.of(), false, System.currentTimeMillis());
+    directory.put(nodeId, clusterNodeId(), List.of(), false, System.currentTimeMillis());
+  }
+
+  /**
+   * This node's Hazelcast member UUID now: what other members' membership events name when this node leaves or
+   * dies. Read each time, never kept: a member that was split off (paused past the member timeout) and merges back
+   * gets a new UUID, and announcing the old one would leave its tools and transactions unmatched when it later
+   * dies. Cheap (a field read; the text is cached per UUID). Unclustered, the node id. After Hazelcast stopped,
+   * the last UUID read.
+   */
+  String clusterNodeId() {
+    if (!node.clustered()) {
+      return nodeId;
+    }
+    LocalMember last = localMember;
+    UUID now;
+    try {
+      now = node.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid();
+    } catch (RuntimeException e) {
+      // Hazelcast already shut down (the node is stopping): the last UUID is the one the others knew
+      return last == null ? nodeId : last.text();
+    }
+    if (last == null || !last.uuid().equals(now)) {
+      last = new LocalMember(now, now.toString());
+      localMember = last;
+    }
+    return last.text();
   }
 
   /** Runs {@code r} on {@code ctx}: at once when already there, else queued to it. */
@@ -101,7 +127,7 @@ final class HubRuntime {
 
   /** This node's tools or events interest changed: update the local view and tell the cluster at once. */
   void localStateChanged() {
-    directory.put(nodeId, clusterNodeId, localTools(), monitors.localEventsInterest(), System.currentTimeMillis());
+    directory.put(nodeId, clusterNodeId(), localTools(), monitors.localEventsInterest(), System.currentTimeMillis());
     announcer.run();
   }
 }

@@ -31,6 +31,8 @@ record HubSettings(
   static final long ANNOUNCE_INTERVAL_MS = 5_000;
   /** An announcement without a cluster member behind it (another JVM's interest) lapses after this. */
   static final long ANNOUNCE_LEASE_MS = 3 * ANNOUNCE_INTERVAL_MS;
+  /** After a merge, the node announces at once and again this much later (event-bus registrations settle). */
+  static final long MERGE_REANNOUNCE_DELAY_MS = 1_500;
   /** Tools one agent may offer. */
   static final int MAX_TOOLS_PER_AGENT = 256;
 

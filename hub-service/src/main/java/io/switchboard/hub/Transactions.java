@@ -84,7 +84,7 @@ final class Transactions {
     }
     JsonObject req = new JsonObject().put("tx", txId).put("toolName", tool).put("params", params)
         .put("client", new JsonObject().put("session", s.id).put("node", rt.nodeId))
-        .put("clientNode", rt.nodeId).put("clientClusterNode", rt.clusterNodeId);
+        .put("clientNode", rt.nodeId).put("clientClusterNode", rt.clusterNodeId());
     rt.bus.<JsonObject>request(Addresses.tool(tool), req, new DeliveryOptions().setSendTimeout(HubSettings.PROVIDER_TIMEOUT_MS))
         .onComplete(ar -> {
           if (ar.succeeded()) {
@@ -242,7 +242,7 @@ final class Transactions {
     agent.send(Envelopes.frame(agent.id, txId, "SYSTEM", MessageTypes.TRANSACTION_START, new JsonObject()
         .put("toolName", b.getString("toolName")).put("params", b.getValue("params"))
         .put("client", b.getJsonObject("client"))), pt.replay);
-    m.reply(new JsonObject().put("node", rt.nodeId).put("clusterNode", rt.clusterNodeId).put("session", agent.id));
+    m.reply(new JsonObject().put("node", rt.nodeId).put("clusterNode", rt.clusterNodeId()).put("session", agent.id));
   }
 
   private void dropProvider(ProviderTx pt) {

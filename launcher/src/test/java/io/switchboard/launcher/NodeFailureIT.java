@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Losing nodes, with real processes on 127.0.0.1: a node paused past the membership timeout comes back with
- * every tool reachable from every node; a SIGKILLed hub node fails exactly the transactions its agent served
+ * every tool reachable from every node, and when it then dies what it served fails at once (it came back under a
+ * new Hazelcast member UUID); a SIGKILLed hub node fails exactly the transactions its agent served
  * (PROVIDER_LOST) and a node-down alert fires once; the stats node and the evaluating alert node are survived.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -126,8 +127,49 @@ class NodeFailureIT {
     }
   }
 
+  /**
+   * The node that was paused and merged back (under a new Hazelcast member UUID) now dies for good: the others
+   * must match its death to what it announced and served, so a transaction it served fails PROVIDER_LOST at once
+   * and its tool leaves TOOL_LIST at once, not after the 15 s announcement lease or the execution timeout.
+   */
   @Test
   @Order(2)
+  void theMergedBackNodeDyingFailsWhatItServedAtOnce() throws Exception {
+    NodeProcess n1 = nodes.get(0);
+    NodeProcess n4 = nodes.get(3);
+    HaipClient agent = HaipClient.connect(n4.httpPort).agent("only_on_n4");
+    HaipClient client = HaipClient.connect(n1.httpPort).handshake(null);
+    try {
+      NodeProcess.waitFor(Duration.ofSeconds(15), () -> toolListed(n1, "only_on_n4"), "only_on_n4 never reached n1");
+      String tx = client.start("only_on_n4");
+      client.echo(tx, "before the kill");
+      long t0 = System.nanoTime();
+      n4.kill();
+      JsonObject err = client.await(f -> "ERROR".equals(f.getString("type"))
+          && "PROVIDER_LOST".equals(f.getJsonObject("payload").getString("code")), Duration.ofSeconds(10),
+          "PROVIDER_LOST for the transaction served by the merged-back node");
+      long lostMs = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(err.getString("transaction")).isEqualTo(tx);
+      // its tool left the directory with it: well before the announcement lease (15 s) could have run out
+      assertThat(toolListed(n1, "only_on_n4")).as("the dead merged-back node's tool is still listed on n1").isFalse();
+      long goneMs = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(goneMs).isLessThan(12_000);
+      System.out.printf("merged-back node killed: PROVIDER_LOST after %d ms, tool gone by %d ms%n", lostMs, goneMs);
+    } finally {
+      agent.close();
+      client.close();
+    }
+  }
+
+  static boolean toolListed(NodeProcess n, String tool) {
+    try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
+      c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
+      return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("\"" + tool + "\"");
+    }
+  }
+
+  @Test
+  @Order(3)
   void aKilledHubNodeFailsOnlyTheTransactionsItServed() throws Exception {
     NodeProcess n1 = nodes.get(0);
     NodeProcess n2 = nodes.get(1);
@@ -188,7 +230,7 @@ class NodeFailureIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void theStatsNodeAndTheEvaluatingAlertNodeAreSurvived() throws Exception {
     NodeProcess n1 = nodes.get(0);
     NodeProcess n2 = nodes.get(1);
