@@ -10,12 +10,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * HAIP on /haip and /haip/websocket: upgrades, the node's transaction consumer, its client list, liveness pings,
- * execution timeouts, and closing every session with 1001 when the node drains.
+ * execution timeouts, and closing every session with 1001 when the node drains (clients before agents).
  */
 final class HaipVerticle extends VerticleBase {
+  /** In a drain, how long client sockets get to close before agent sockets are closed anyway. */
+  private static final long CLIENTS_FIRST_MS = 1_000;
   private final HubRuntime rt;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -68,10 +71,33 @@ final class HaipVerticle extends VerticleBase {
     return new JsonObject().put("clients", list).put("total", total);
   }
 
-  /** Drain: every HAIP socket closes with 1001; completes when they are closed (2 s at most). */
+  /**
+   * Drain: every HAIP socket closes with 1001, clients first, then agents; completes when they are all closed (2 s
+   * at most). Clients first, so that a transaction whose client and agent are both on this node ends CANCELLED
+   * when its client's socket closes (what that client saw: a 1001 close) and its agent hears TRANSACTION_END
+   * CANCELLED before its own socket closes. With agents closed first, the agent's close failed it PROVIDER_LOST
+   * with an ERROR written to the client's socket after its close frame: never delivered, yet counted.
+   */
   private Future<?> drain() {
+    rt.events.emit(HubEvent.STOPPED, null, new JsonObject());
+    Predicate<HaipSession> clients = s -> !"agent".equals(s.role);
+    Promise<Void> clientsClosed = Promise.promise();
+    long clientsTimer = vertx.setTimer(CLIENTS_FIRST_MS, t -> clientsClosed.tryComplete());
+    closeSessions(clients).onComplete(ar -> waitClosed(clients, clientsClosed, clientsTimer));
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(2_000, t -> done.tryComplete());
+    clientsClosed.future()
+        .compose(v -> closeSessions(s -> true))
+        .onComplete(ar -> waitClosed(s -> true, done, timer));
+    return done.future();
+  }
+
+  private Future<Void> closeSessions(Predicate<HaipSession> which) {
     List<Future<Void>> closing = new ArrayList<>();
     for (HaipSession s : rt.sessions.values()) {
+      if (!which.test(s)) {
+        continue;
+      }
       Promise<Void> p = Promise.promise();
       HubRuntime.on(s.ctx, () -> {
         s.close((short) 1001, "server shutting down");
@@ -79,19 +105,15 @@ final class HaipVerticle extends VerticleBase {
       });
       closing.add(p.future());
     }
-    rt.events.emit(HubEvent.STOPPED, null, new JsonObject());
-    Promise<Void> done = Promise.promise();
-    long timer = vertx.setTimer(2_000, t -> done.tryComplete());
-    Future.join(closing).onComplete(ar -> waitClosed(done, timer));
-    return done.future();
+    return Future.join(closing).mapEmpty();
   }
 
-  private void waitClosed(Promise<Void> done, long timer) {
-    if (rt.sessions.isEmpty()) {
+  private void waitClosed(Predicate<HaipSession> which, Promise<Void> done, long timer) {
+    if (rt.sessions.values().stream().noneMatch(which)) {
       vertx.cancelTimer(timer);
       done.tryComplete();
     } else if (!done.future().isComplete()) {
-      vertx.setTimer(20, t -> waitClosed(done, timer));
+      vertx.setTimer(20, t -> waitClosed(which, done, timer));
     }
   }
 

@@ -223,6 +223,28 @@ class HaipClusterTest {
   }
 
   @Test
+  void aDrainCancelsItsClientsTransactionsBeforeItsAgentsLeave() {
+    SwitchboardNode e = cluster.start("e", List.of(new HubService()), Map.of());
+    try (HaipTestClient agent = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.agentHai(tool("on-e")));
+        HaipTestClient client = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.clientHai())) {
+      eventually(() -> assertThat(client.toolNames()).contains("on-e"));
+      String tx = client.start("on-e", null);
+      agent.next("TRANSACTION_START");
+      cluster.stop(e);
+      // client and agent both on the draining node: the client's 1001 close ends the transaction CANCELLED, and the
+      // agent hears so before its own socket closes; no PROVIDER_LOST is counted for an ERROR nobody could receive
+      JsonObject end = agent.next(f -> "TRANSACTION_END".equals(f.getString("type")) && tx.equals(f.getString("transaction")));
+      assertThat(end.getJsonObject("payload").getString("status")).isEqualTo("CANCELLED");
+      assertThat(client.awaitClose()).isEqualTo((short) 1001);
+      assertThat(agent.awaitClose()).isEqualTo((short) 1001);
+      JsonObject executions = e.context().counters().snapshot().getJsonObject("executions");
+      assertThat(executions.getLong("cancelled")).isEqualTo(1);
+      assertThat(executions.getLong("failed")).isZero();
+      assertThat(e.context().counters().errors(ErrorCodes.PROVIDER_LOST)).isZero();
+    }
+  }
+
+  @Test
   void aDeadNodesToolsVanishAndItsTransactionsFailProviderLost() {
     SwitchboardNode d = cluster.start("d", List.of(new HubService()), Map.of());
     try (HaipTestClient client = HaipTestClient.open(vertx, a.httpPort(), HaipTestClient.clientHai())) {
