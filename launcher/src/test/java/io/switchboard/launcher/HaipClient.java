@@ -26,6 +26,19 @@ public final class HaipClient implements AutoCloseable {
   private volatile String session;
   private long seq;
   private volatile boolean agentEcho;
+  /** As an agent: MESSAGE replies written to the socket. */
+  public final java.util.concurrent.atomic.AtomicLong agentReplies = new java.util.concurrent.atomic.AtomicLong();
+
+  /** The socket closed (by the server, or dropped) before the frame awaited arrived, or before a send. */
+  public static final class Closed extends AssertionError {
+    /** The close code the server sent; -1 for a drop. */
+    public final int code;
+
+    Closed(int code, String what) {
+      super("socket closed (" + code + ") " + what);
+      this.code = code;
+    }
+  }
 
   private HaipClient() {}
 
@@ -45,7 +58,12 @@ public final class HaipClient implements AutoCloseable {
           partial.setLength(0);
           if (c.agentEcho && "MESSAGE".equals(f.getString("type"))) {
             // as an agent: answer every MESSAGE of a transaction we serve with the same payload
-            c.send(c.frame("MESSAGE", f.getString("transaction"), f.getValue("payload"), "AGENT"));
+            try {
+              c.send(c.frame("MESSAGE", f.getString("transaction"), f.getValue("payload"), "AGENT"));
+              c.agentReplies.incrementAndGet();
+            } catch (Closed e) {
+              // the socket is closing: this reply is lost
+            }
           }
           c.received.add(f);
           c.inbox.add(f);
@@ -77,8 +95,13 @@ public final class HaipClient implements AutoCloseable {
         .put("payload", payload);
   }
 
+  /** Sends a frame; {@link Closed} when the socket is already closed or fails. */
   public synchronized void send(JsonObject frame) {
-    ws.sendText(frame.encode(), true).join();
+    try {
+      ws.sendText(frame.encode(), true).join();
+    } catch (java.util.concurrent.CompletionException | IllegalStateException e) {
+      throw new Closed(closeCode(), "while sending " + frame.getString("type"));
+    }
   }
 
   /** Shakes hands as an agent offering these tools (input schema: a string) and echoes every MESSAGE it is sent. */
@@ -97,13 +120,26 @@ public final class HaipClient implements AutoCloseable {
     return await(f -> type.equals(f.getString("type")), timeout, type);
   }
 
+  /**
+   * Next frame matching (others are skipped); {@link Closed} once the socket is closed and every frame received
+   * before the close was looked at; an AssertionError after the timeout.
+   */
   public JsonObject await(Predicate<JsonObject> match, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       while (true) {
         long left = deadline - System.nanoTime();
-        JsonObject f = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+        JsonObject f = left > 0 ? inbox.poll(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS) : null;
+        if (f == null && closed.isDone()) {
+          f = inbox.poll();
+          if (f == null) {
+            throw new Closed(closeCode(), "while waiting for " + what);
+          }
+        }
         if (f == null) {
+          if (System.nanoTime() - deadline < 0) {
+            continue;
+          }
           throw new AssertionError("no " + what + " frame within " + timeout);
         }
         if (match.test(f)) {
@@ -153,6 +189,15 @@ public final class HaipClient implements AutoCloseable {
 
   public String session() {
     return session;
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  /** The close code the server sent, -1 for a drop, 0 while open. */
+  public int closeCode() {
+    return closed.isDone() ? closed.join()[0] : 0;
   }
 
   /** The close code the server sent, or an AssertionError after the timeout. */

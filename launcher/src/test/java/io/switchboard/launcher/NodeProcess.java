@@ -27,13 +27,17 @@ public final class NodeProcess implements AutoCloseable {
   public final int httpPort;
   public final Path output;
   private final Process process;
+  private final Map<String, String> env;
+  private final String[] args;
   private final long startedAtNanos = System.nanoTime();
 
-  private NodeProcess(String name, int httpPort, Path output, Process process) {
+  private NodeProcess(String name, int httpPort, Path output, Process process, Map<String, String> env, String[] args) {
     this.name = name;
     this.httpPort = httpPort;
     this.output = output;
     this.process = process;
+    this.env = Map.copyOf(env);
+    this.args = args.clone();
   }
 
   public static Path jar() {
@@ -74,7 +78,7 @@ public final class NodeProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
     pb.environment().putAll(env);
-    return new NodeProcess(name, httpPort, out, pb.start());
+    return new NodeProcess(name, httpPort, out, pb.start(), env, args);
   }
 
   private static String javaBin() {
@@ -142,6 +146,26 @@ public final class NodeProcess implements AutoCloseable {
   /** SIGKILL. */
   public void kill() {
     process.destroyForcibly();
+  }
+
+  /**
+   * A graceful stop: SIGTERM, then waits for the exit (readiness 503, drain, WebSockets closed 1001, cluster left);
+   * returns the exit code (0 or 143), or throws after the timeout.
+   */
+  public int stopGracefully(Duration timeout) throws InterruptedException {
+    terminate();
+    return awaitExit(timeout);
+  }
+
+  /**
+   * Starts this node again after it exited: a new process with the same name, HTTP port, environment and
+   * arguments (a new node id, as after any restart), its output in a new file.
+   */
+  public NodeProcess restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " is still running");
+    }
+    return start(name, httpPort, env, args);
   }
 
   /** Waits for the process to exit; returns its exit code, or throws after the timeout. */
