@@ -96,7 +96,7 @@ final class HubRuntime {
   }
 
   ReplayWindow newReplay() {
-    return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs());
+    return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs(), settings.replayMaxBytes());
   }
 
   void announcer(Runnable r) {

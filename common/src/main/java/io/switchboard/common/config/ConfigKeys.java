@@ -147,6 +147,8 @@ public final class ConfigKeys {
       "Server frames a transaction keeps for REPLAY_REQUEST.");
   public static final String HUB_REPLAY_MAX_AGE = duration("hub.replay.maxAge", "5m",
       "Age beyond which kept frames leave the replay window.");
+  public static final String HUB_REPLAY_MAX_BYTES = add(new ConfigKey("hub.replay.maxBytes", ConfigType.BYTES, "256KiB", false,
+      List.of(), 0d, (double) Integer.MAX_VALUE, "Bytes of frame text a transaction keeps for REPLAY_REQUEST (with maxFrames and maxAge: whichever is least). Bounds the hub's memory per transaction."));
   public static final String HUB_FLOW_CREDIT_MESSAGES = intKey("hub.flow.initialCreditMessages", 1000, 1, 1_000_000,
       "Message credit per channel advertised in the server's HAI.");
   public static final String HUB_FLOW_CREDIT_BYTES = add(new ConfigKey("hub.flow.initialCreditBytes", ConfigType.BYTES, "16MiB", false,

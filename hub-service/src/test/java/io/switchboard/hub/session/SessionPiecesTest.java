@@ -41,7 +41,7 @@ class SessionPiecesTest {
 
   @Test
   void replayWindowKeepsTheLastFramesAndSaysTooOld() {
-    ReplayWindow w = new ReplayWindow(3, 60_000);
+    ReplayWindow w = new ReplayWindow(3, 60_000, 1 << 20);
     for (long seq = 10; seq <= 15; seq++) {
       w.add(seq, "f" + seq, 0);
     }
@@ -54,7 +54,7 @@ class SessionPiecesTest {
 
   @Test
   void replayWindowDropsFramesByAge() {
-    ReplayWindow w = new ReplayWindow(1000, 100);
+    ReplayWindow w = new ReplayWindow(1000, 100, 1 << 20);
     w.add(1, "a", 0);
     w.add(2, "b", 50);
     assertThat(w.replay(1, 2, 120).tooOld()).isTrue();
@@ -64,11 +64,43 @@ class SessionPiecesTest {
 
   @Test
   void replayWindowGrowsPastItsInitialCapacity() {
-    ReplayWindow w = new ReplayWindow(100, 60_000);
+    ReplayWindow w = new ReplayWindow(100, 60_000, 1 << 20);
     for (int i = 1; i <= 50; i++) {
       w.add(i, "f" + i, 0);
     }
     assertThat(w.replay(1, 50, 0).frames()).hasSize(50).startsWith("f1").endsWith("f50");
+  }
+
+  @Test
+  void replayWindowKeepsNoMoreThanMaxBytesAndSaysTooOldBelowThem() {
+    ReplayWindow w = new ReplayWindow(1000, 60_000, 100);
+    for (int i = 1; i <= 30; i++) {
+      w.add(i, "frame-" + String.format("%03d", i), 0); // 9 bytes each: 11 fit in 100
+    }
+    assertThat(w.bytesKept()).isLessThanOrEqualTo(100);
+    assertThat(w.size()).isEqualTo(11);
+    assertThat(w.replay(20, 30, 0).frames()).hasSize(11).startsWith("frame-020").endsWith("frame-030");
+    assertThat(w.replay(19, 30, 0).tooOld()).isTrue();
+    // a frame larger than the whole budget is not kept, and nothing before it can be replayed
+    w.add(31, "x".repeat(101), 0);
+    assertThat(w.size()).isZero();
+    assertThat(w.replay(31, 31, 0).tooOld()).isTrue();
+    w.add(32, "after", 0);
+    assertThat(w.replay(32, 32, 0).frames()).containsExactly("after");
+  }
+
+  @Test
+  void replayWindowKeepsMultiByteTextExactlyAcrossTheRingsWrapAndGrowth() {
+    ReplayWindow w = new ReplayWindow(5, 60_000, 1 << 20);
+    java.util.List<String> sent = new java.util.ArrayList<>();
+    java.util.Random rnd = new java.util.Random(42);
+    for (int i = 1; i <= 400; i++) {
+      String t = "{\"seq\":\"" + i + "\",\"text\":\"" + "é€😀a".repeat(rnd.nextInt(200)) + "\"}";
+      sent.add(t);
+      w.add(i, t, 0);
+      int from = Math.max(1, i - 4);
+      assertThat(w.replay(from, i, 0).frames()).containsExactlyElementsOf(sent.subList(from - 1, i));
+    }
   }
 
   @Test
