@@ -3,6 +3,8 @@ package io.switchboard.common.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.common.haip.ErrorCodes;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +21,8 @@ import org.HdrHistogram.Recorder;
  * The node's own counters: what the hub counts and the node reports. Per node, never per session. Cheap to
  * update from any event loop (LongAdder, HdrHistogram Recorder). Cumulative: {@link #snapshot()} returns totals
  * since the process started and cumulative histograms, so a lost report costs freshness, never exactness.
- * The same numbers back the Prometheus meters (function counters read the adders; timers keep buckets).
+ * The same numbers back the Prometheus meters (function counters read the adders; the message-latency histogram
+ * is derived from the HdrHistogram at scrape time; the colder timers keep their own buckets).
  */
 public final class NodeCounters {
   /** Execution outcome labels (a fixed set). */
@@ -45,12 +48,16 @@ public final class NodeCounters {
   private final Histogram executionDurationTotal = Histograms.newHistogram();
   private final Histogram heartbeatRttTotal = Histograms.newHistogram();
 
-  private final Timer messageLatencyTimer;
   private final Timer executionDurationTimer;
   private final Timer connectionDurationTimer;
   private final Timer heartbeatTimer;
 
   public NodeCounters(MeterRegistry registry) {
+    this(registry, "");
+  }
+
+  /** node: the {@code node} label of meters that bypass Micrometer's common tags (the latency histogram). */
+  public NodeCounters(MeterRegistry registry, String node) {
     for (String code : ErrorCodes.ALL) {
       errors.put(code, new LongAdder());
     }
@@ -84,10 +91,13 @@ public final class NodeCounters {
         .tag("status", status).description("Tool executions ended, by final status").register(registry));
     Gauge.builder("switchboard.tool.executions.running", executionsRunning, AtomicLong::get)
         .description("Tool executions pending or running on this node").register(registry);
-    messageLatencyTimer = Timer.builder("switchboard.message.latency")
-        .description("Message handling latency: frame received to reply or forward written")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    // Message latency is recorded once per frame, into the HdrHistogram recorder; Prometheus reads a histogram
+    // derived from it at scrape time (no second recording into a Micrometer timer on the hot path).
+    if (registry instanceof PrometheusMeterRegistry prom) {
+      prom.getPrometheusRegistry().register(new HdrHistogramCollector("switchboard_message_latency_seconds",
+          "Message handling latency: frame received to reply or forward written",
+          node.isEmpty() ? Labels.EMPTY : Labels.of("node", node), this::messageLatencyCumulative));
+    }
     executionDurationTimer = Timer.builder("switchboard.tool.execution.duration")
         .description("Tool execution duration, start to terminal state")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
@@ -175,9 +185,12 @@ public final class NodeCounters {
   }
 
   public void recordMessageLatencyNanos(long nanos) {
-    long micros = Math.max(1, nanos / 1000);
-    messageLatency.recordValue(micros);
-    messageLatencyTimer.record(nanos, TimeUnit.NANOSECONDS);
+    messageLatency.recordValue(Math.max(1, nanos / 1000));
+  }
+
+  /** A copy of the cumulative message-latency histogram (µs) since the node started. */
+  public synchronized Histogram messageLatencyCumulative() {
+    return drain(messageLatency, messageLatencyTotal).copy();
   }
 
   public void recordHeartbeatRttNanos(long nanos) {

@@ -85,7 +85,7 @@ public final class SwitchboardNode {
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
     List<String> roles = identity.roles();
     NodeMetrics metrics = new NodeMetrics(identity);
-    NodeCounters counters = new NodeCounters(metrics.registry());
+    NodeCounters counters = new NodeCounters(metrics.registry(), identity.name());
     AtomicBoolean listening = new AtomicBoolean();
     AtomicBoolean started = new AtomicBoolean();
     // Completed from whatever thread finishes the start: after a failed start Vert.x is closed and its event
