@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Switchboard benchmark scenario and writes bench/RESULTS.md (issue 6).
 #
-#   bench/run.sh            full suite (about 15-20 minutes)
-#   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 4-5 minutes)
+#   bench/run.sh            full suite (about 20-25 minutes)
+#   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 5-6 minutes)
 #   options: --out FILE (default bench/RESULTS.md), --only LIST (comma list of: echo,cross,monitor,capacity,obs,jmh)
 #            --dir DIR  re-run (with --only) into an existing results directory, keeping its other results
 #   env: BENCH_JFR=1 records a JFR of the hub node during the echo scenario (results dir, node-echo.jfr)
@@ -44,10 +44,14 @@ NOFILE=$(ulimit -n)
 if [ "$QUICK" = 1 ]; then
   DUR=3s; WARM=1s; RAMP=1s; BIG=200; RATES_FIXED="25000"; CAP=1000; CAP_RAMP=3s; HOLD=2s; SUBS=100
   OBS_RUNS=2; OBS_DUR=3s; MON_DUR=3s; JMH_ARGS="-f 1 -wi 1 -i 1 -w 1s -r 1s"
+  ECHO_WARM=2s; XRATE=500; XWARM=3s
 else
   DUR=15s; WARM=3s; RAMP=2s; BIG=1000; RATES_FIXED="25000"; CAP=$(( NOFILE > 1000 ? NOFILE - 600 : NOFILE / 2 ))
   CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=15s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
+  ECHO_WARM=10s; XRATE=2000; XWARM=15s
 fi
+# ECHO_WARM: closed-loop warm-up of each echo server before its first measured row (b, f);
+# XRATE: the open-loop rate of (c), XWARM: its closed-loop warm-up per path (and the raw-bus warm-up)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 if [ -n "$REUSE" ]; then
   RES=$(cd "$REUSE" && pwd) || exit 1
@@ -60,7 +64,10 @@ fi
 NODE_HEAP=${BENCH_NODE_HEAP:-2g}
 LOADGEN_HEAP=${BENCH_LOADGEN_HEAP:-2g}
 PORT_BASE=${BENCH_PORT_BASE:-$(( 20000 + ($$ % 200) * 50 ))}
+# ports from PORT_BASE: +0..+4 HTTP of the nodes and raw-echo; +8..+27 the raw-bus pair's Hazelcast ports;
+# +30..+49 the nodes' Hazelcast ports (cluster.portCount 20 from CLUSTER_PORT, probed by their loopback join)
 CLUSTER_PORT=$(( PORT_BASE + 30 ))
+RAWBUS_PORT=$(( PORT_BASE + 8 ))
 PIDS=()
 
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 1; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
@@ -114,6 +121,18 @@ load() {
   java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" load "$@" --json "$RES/$name.json" 2> "$RES/$name.log" | tail -n +2 >&2
 }
 
+# warm <name> <args...>: a generator run that is not reported (warmup-<name>.json; marked in commands.txt), so
+# that no measured row pays for the JIT compiling the server's hot paths
+warm() {
+  local name=$1; shift
+  record "# warm-up, not reported:"
+  log "warm-up $name"
+  load "warmup-$name" "$@"
+}
+
+# port_free <port>: nothing listens on 127.0.0.1:<port>
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 [ -n "$REUSE" ] || cat > "$RES/meta.json" <<EOF
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
@@ -141,6 +160,11 @@ if want echo; then
   RAW_PID=$!; PIDS+=("$RAW_PID")
   until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
   common=(--duration "$DUR" --warmup "$WARM" --ramp-up "$RAMP" --message-size 64)
+  # both servers warm before the first measured row (the hub would otherwise have had only the smoke test,
+  # the raw server its own first row)
+  ewarm=(--sessions 100 --duration "$ECHO_WARM" --warmup 0s --ramp-up "$RAMP" --message-size 64)
+  warm echo-raw --url "ws://127.0.0.1:$RAW/haip" "${ewarm[@]}"
+  [ $HUB_OK = 1 ] && warm echo-hub --url "ws://127.0.0.1:$A/haip" "${ewarm[@]}"
   for s in 100 "$BIG"; do
     load "echo-raw-c$s" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" "${common[@]}"
     [ $HUB_OK = 1 ] && load "echo-hub-c$s" --url "ws://127.0.0.1:$A/haip" --sessions "$s" "${common[@]}"
@@ -158,13 +182,50 @@ if want echo; then
   stop_pid "$RAW_PID"
 fi
 
+# rawbus: the floor of cross-node routing in this run, two clustered Vert.x processes built as a node builds its
+# own, passing a 64-byte frame A -> B -> A over the event bus at XRATE (open loop), no hub code
+rawbus() {
+  local port=$RAWBUS_PORT cl=$CL-rawbus pid deadline
+  if ! port_free "$port" || ! port_free $(( port + 1 )); then
+    skip "(c) raw event bus: port $port or $(( port + 1 )) is taken (BENCH_PORT_BASE moves the ports)"; return
+  fi
+  record "# raw event bus floor: the echo role, then the ping role that measures"
+  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus --role echo --cluster-name $cl --cluster-port $port"
+  java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus --role echo --cluster-name "$cl" \
+    --cluster-port "$port" > "$RES/rawbus-echo.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+  deadline=$(( $(date +%s) + 120 ))
+  until grep -q 'raw-bus echo ready' "$RES/rawbus-echo.log" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
+      stop_pid "$pid"; skip "(c) raw event bus: the echo role did not start (see $RES/rawbus-echo.log)"; return
+    fi
+    sleep 0.2
+  done
+  local args=(--role ping --cluster-name "$cl" --cluster-port "$port" --rate "$XRATE" --duration "$DUR"
+    --warmup "$XWARM")
+  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus ${args[*]} --json rawbus-o-$XRATE.json"
+  log "raw-bus ping at $XRATE/s"
+  timeout 300 java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus "${args[@]}" \
+    --json "$RES/rawbus-o-$XRATE.json" > "$RES/rawbus-ping.log" 2>&1
+  grep 'raw-bus open' "$RES/rawbus-ping.log" >&2
+  [ -f "$RES/rawbus-o-$XRATE.json" ] || skip "(c) raw event bus: the ping role wrote no result (see $RES/rawbus-ping.log)"
+  stop_pid "$pid"
+}
+
 # ---- (c): client on node A; built-in echo on A, an agent on A, an agent on B
 if want cross && [ $HUB_OK = 1 ]; then
   if start_node agentB "$B" "$CL"; then
     B_PID=$NODE_PID
     until [ "$(curl -s "http://127.0.0.1:$A/cluster" | jq -r '.clusterSize // 0')" -ge 2 ]; do sleep 0.2; done
     c=(--duration "$DUR" --warmup "$WARM" --ramp-up "$RAMP")
-    XRATE=$([ $QUICK = 1 ] && echo 500 || echo 2000)
+    rm -f "$RES"/cross-*.json "$RES"/rawbus-*.json
+    # B is fresh and A may have had only the smoke test: warm both through both paths first, closed loop, or
+    # the rows below measure the JIT compiling B's routing code rather than the routing
+    xw=(--sessions 100 --duration "$XWARM" --warmup 0s --ramp-up "$RAMP")
+    warm cross-agentB --url "ws://127.0.0.1:$A/haip" --agents 2 --agent-url "ws://127.0.0.1:$B/haip" \
+      --tool bench_echo "${xw[@]}"
+    warm cross-agentA --url "ws://127.0.0.1:$A/haip" --agents 2 --agent-url "ws://127.0.0.1:$A/haip" \
+      --tool bench_echo_local "${xw[@]}"
     load cross-echoA-o10-$XRATE --url "ws://127.0.0.1:$A/haip" --sessions 10 --rate $XRATE "${c[@]}"
     load cross-agentA-o10-$XRATE --url "ws://127.0.0.1:$A/haip" --sessions 10 --rate $XRATE --agents 2 \
       --agent-url "ws://127.0.0.1:$A/haip" --tool bench_echo_local "${c[@]}"
@@ -174,6 +235,7 @@ if want cross && [ $HUB_OK = 1 ]; then
     load cross-agentB-c100 --url "ws://127.0.0.1:$A/haip" --sessions 100 --agents 2 \
       --agent-url "ws://127.0.0.1:$B/haip" --tool bench_echo "${c[@]}"
     stop_pid "$B_PID"
+    rawbus
   else
     skip "(c) cross-node: node B did not start"
   fi
@@ -197,9 +259,9 @@ if want obs && [ $HUB_OK = 1 ]; then
       ON_PID=$NODE_PID
       o=(--sessions 100 --duration "$OBS_DUR" --warmup "$WARM" --ramp-up "$RAMP")
       rm -f "$RES"/obs-*.json
-      # one unrecorded run per node first, so that neither is measured while its JIT is still compiling
-      load "warmup-off" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
-      load "warmup-on" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
+      # one unreported run per node first, so that neither is measured while its JIT is still compiling
+      warm off --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
+      warm on --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
       for i in $(seq 1 "$OBS_RUNS"); do
         load "obs-off-$i" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
         load "obs-on-$i" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
