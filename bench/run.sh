@@ -44,14 +44,15 @@ NOFILE=$(ulimit -n)
 if [ "$QUICK" = 1 ]; then
   DUR=3s; WARM=1s; RAMP=1s; BIG=200; RATES_FIXED="25000"; CAP=1000; CAP_RAMP=3s; HOLD=2s; SUBS=100
   OBS_RUNS=2; OBS_DUR=3s; MON_DUR=3s; JMH_ARGS="-f 1 -wi 1 -i 1 -w 1s -r 1s"
-  ECHO_WARM=2s; XRATE=500; XWARM=3s
+  ECHO_WARM=2s; XRATE=500; XWARM=3s; CPU_RATE=5000; CPU_DUR=3s
 else
   DUR=15s; WARM=3s; RAMP=2s; BIG=1000; RATES_FIXED="25000"; CAP=$(( NOFILE > 1000 ? NOFILE - 600 : NOFILE / 2 ))
   CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=15s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
-  ECHO_WARM=10s; XRATE=2000; XWARM=15s
+  ECHO_WARM=10s; XRATE=2000; XWARM=15s; CPU_RATE=20000; CPU_DUR=10s
 fi
 # ECHO_WARM: closed-loop warm-up of each echo server before its first measured row (b, f);
-# XRATE: the open-loop rate of (c), XWARM: its closed-loop warm-up per path (and the raw-bus warm-up)
+# XRATE: the open-loop rate of (c), XWARM: its closed-loop warm-up per path (and the raw-bus warm-up);
+# CPU_RATE, CPU_DUR: the open-loop runs of (e) during which the node's own CPU time is read
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 if [ -n "$REUSE" ]; then
   RES=$(cd "$REUSE" && pwd) || exit 1
@@ -128,6 +129,37 @@ warm() {
   record "# warm-up, not reported:"
   log "warm-up $name"
   load "warmup-$name" "$@"
+}
+
+# cpu_ticks <pid>: utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat, counted
+# after the command name, which may hold spaces)
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+
+# cpu_load <json name> <node pid> <args...>: a generator run with the node's CPU time read from the moment the
+# generator starts its traffic (it logs "running:" once its sessions are ready, so its own start-up and the
+# handshakes are left out) to the generator's exit; added to the run's JSON as
+# nodeCpu {pid, clkTck, ticksBefore, ticksAfter, wallMs}
+cpu_load() {
+  local name=$1 pid=$2; shift 2
+  local t0 t1 w0 w1 lp tmp
+  rm -f "$RES/$name.log" "$RES/$name.json"
+  load "$name" "$@" &
+  lp=$!
+  until grep -q '^running:' "$RES/$name.log" 2>/dev/null; do
+    kill -0 "$lp" 2>/dev/null || break
+    sleep 0.05
+  done
+  t0=$(cpu_ticks "$pid"); w0=$(date +%s%N)
+  wait "$lp"
+  t1=$(cpu_ticks "$pid"); w1=$(date +%s%N)
+  grep -q '^running:' "$RES/$name.log" 2>/dev/null && [ -f "$RES/$name.json" ] && [ -n "$t0" ] && [ -n "$t1" ] \
+    || return 1
+  tmp=$(mktemp)
+  jq --argjson pid "$pid" --argjson hz "$CLK_TCK" --argjson t0 "$t0" --argjson t1 "$t1" \
+    --argjson wall $(( (w1 - w0) / 1000000 )) \
+    '. + {nodeCpu: {pid: $pid, clkTck: $hz, ticksBefore: $t0, ticksAfter: $t1, wallMs: $wall}}' "$RES/$name.json" \
+    > "$tmp" && mv "$tmp" "$RES/$name.json"
 }
 
 # port_free <port>: nothing listens on 127.0.0.1:<port>
@@ -258,13 +290,24 @@ if want obs && [ $HUB_OK = 1 ]; then
     if start_node obsOn "$ON" "$CL-on"; then
       ON_PID=$NODE_PID
       o=(--sessions 100 --duration "$OBS_DUR" --warmup "$WARM" --ramp-up "$RAMP")
-      rm -f "$RES"/obs-*.json
+      rm -f "$RES"/obs-*.json "$RES"/obscpu-*.json
       # one unreported run per node first, so that neither is measured while its JIT is still compiling
       warm off --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
       warm on --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
+      # throughput: alternating closed-loop runs (sensitive to whatever else runs on the machine)
       for i in $(seq 1 "$OBS_RUNS"); do
         load "obs-off-$i" --url "ws://127.0.0.1:$OFF/haip" "${o[@]}"
         load "obs-on-$i" --url "ws://127.0.0.1:$ON/haip" "${o[@]}"
+      done
+      # the node's own CPU per round trip: alternating open-loop runs at a fixed rate, utime+stime of the node
+      # process read around each run (far less sensitive than throughput to the other processes on the machine)
+      record "# (e) node CPU: utime+stime (fields 14+15 of /proc/<node pid>/stat, $CLK_TCK ticks/s) of the node, read when each obscpu run's generator logs 'running:' and after it exits"
+      oc=(--sessions 100 --rate "$CPU_RATE" --duration "$CPU_DUR" --warmup "$WARM" --ramp-up "$RAMP")
+      for i in $(seq 1 "$OBS_RUNS"); do
+        cpu_load "obscpu-off-$i" "$OFF_PID" --url "ws://127.0.0.1:$OFF/haip" "${oc[@]}" \
+          || skip "(e) CPU run obscpu-off-$i: no result"
+        cpu_load "obscpu-on-$i" "$ON_PID" --url "ws://127.0.0.1:$ON/haip" "${oc[@]}" \
+          || skip "(e) CPU run obscpu-on-$i: no result"
       done
       stop_pid "$ON_PID"
     else skip "(e) observability: the second node did not start"; fi
