@@ -384,10 +384,16 @@ final class HaipSession {
 
   /** Writes already-encoded text (replays) and counts it. */
   void writeText(String text) {
-    if (closed) {
+    // A socket the peer (or a drain) already closed may not have run onClosed yet: nothing can reach it, so
+    // nothing is written or counted (Vert.x would refuse the write with "WebSocket is closed").
+    if (closed || ws.isClosed()) {
       return;
     }
-    ws.writeTextMessage(text);
+    try {
+      ws.writeTextMessage(text);
+    } catch (IllegalStateException e) {
+      return;
+    }
     rt.counters.messageOut();
     if (ws.writeQueueFull()) {
       queueFull(text.length());
