@@ -352,4 +352,6 @@ fi
 
 tmp=$(mktemp); jq --arg l "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadAfter: $l}' "$RES/meta.json" > "$tmp" && mv "$tmp" "$RES/meta.json"
 java -jar "$BENCH_JAR" report --dir "$RES" --out "$OUT"
+# figures measured outside the suite (node start-up, profiles, before/after) are kept by hand and appended
+[ -f "$ROOT/bench/RESULTS-history.md" ] && { echo; cat "$ROOT/bench/RESULTS-history.md"; } >> "$OUT"
 log "done: $OUT (raw results: $RES)"
