@@ -13,14 +13,14 @@ BEFORE=${1:?before jar}; AFTER=${2:?after jar}; OUT=${3:-bench/target/compare-$(
 mkdir -p "$OUT"
 BENCH_JAR=bench/target/switchboard-bench.jar
 PORT=${COMPARE_PORT_BASE:-23400}
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null' EXIT
+PB=; PA=
+trap 'kill $PB $PA 2>/dev/null' EXIT
 start() { # name jar http-port cluster-port
   env SWITCHBOARD_HTTP_PORT="$3" SWITCHBOARD_CLUSTER_NAME="cmp-$1-$$" SWITCHBOARD_CLUSTER_PORT="$4" SWITCHBOARD_NODE_NAME="$1" \
     SWITCHBOARD_LOG_LEVEL=warn SWITCHBOARD_LOG_ACCESS_LOG=false SWITCHBOARD_HUB_RATE_LIMIT=10000000 \
     SWITCHBOARD_HUB_MAX_CONNECTIONS=1000000 \
     java -Xms2g -Xmx2g "-Xlog:gc:file=$OUT/gc-$1.log" -jar "$2" > "$OUT/$1.log" 2>&1 &
-  PIDS+=($!); echo $!
+  echo $!
 }
 PB=$(start before "$BEFORE" "$PORT" $((PORT + 10))); PA=$(start after "$AFTER" $((PORT + 1)) $((PORT + 40)))
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/health/ready"; do sleep 0.3; done
