@@ -42,6 +42,19 @@ public final class HaipClient implements AutoCloseable {
 
   private HaipClient() {}
 
+  /** Whether a fresh session on the node at {@code port} finds {@code tool} in its TOOL_LIST. */
+  public static boolean toolListed(int port, String tool) {
+    try (HaipClient c = connect(port)) {
+      return c.handshake(null).listsTool(tool);
+    }
+  }
+
+  /** Whether this (handshaken) session's TOOL_LIST holds {@code tool}. */
+  public boolean listsTool(String tool) {
+    send(frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
+    return await("TOOL_LIST", java.time.Duration.ofSeconds(5)).encode().contains("\"" + tool + "\"");
+  }
+
   public static HaipClient connect(int port) {
     return connect("ws://127.0.0.1:" + port + "/haip");
   }

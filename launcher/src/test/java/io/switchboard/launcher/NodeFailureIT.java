@@ -140,7 +140,7 @@ class NodeFailureIT {
     HaipClient agent = HaipClient.connect(n4.httpPort).agent("only_on_n4");
     HaipClient client = HaipClient.connect(n1.httpPort).handshake(null);
     try {
-      NodeProcess.waitFor(Duration.ofSeconds(15), () -> toolListed(n1, "only_on_n4"), "only_on_n4 never reached n1");
+      NodeProcess.waitFor(Duration.ofSeconds(15), () -> HaipClient.toolListed(n1.httpPort, "only_on_n4"), "only_on_n4 never reached n1");
       String tx = client.start("only_on_n4");
       client.echo(tx, "before the kill");
       long t0 = System.nanoTime();
@@ -151,20 +151,13 @@ class NodeFailureIT {
       long lostMs = (System.nanoTime() - t0) / 1_000_000;
       assertThat(err.getString("transaction")).isEqualTo(tx);
       // its tool left the directory with it: well before the announcement lease (15 s) could have run out
-      assertThat(toolListed(n1, "only_on_n4")).as("the dead merged-back node's tool is still listed on n1").isFalse();
+      assertThat(HaipClient.toolListed(n1.httpPort, "only_on_n4")).as("the dead merged-back node's tool is still listed on n1").isFalse();
       long goneMs = (System.nanoTime() - t0) / 1_000_000;
       assertThat(goneMs).isLessThan(12_000);
       System.out.printf("merged-back node killed: PROVIDER_LOST after %d ms, tool gone by %d ms%n", lostMs, goneMs);
     } finally {
       agent.close();
       client.close();
-    }
-  }
-
-  static boolean toolListed(NodeProcess n, String tool) {
-    try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
-      c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
-      return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("\"" + tool + "\"");
     }
   }
 

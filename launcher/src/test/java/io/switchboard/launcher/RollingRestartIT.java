@@ -42,7 +42,9 @@ class RollingRestartIT {
   static final int CLIENTS = 6;
   static final int MESSAGES_PER_TX = 4;
   static final long PACE_MS = 25;
-  static final long STEADY_MS = 4_000;
+  /** Transactions every client completes in a steady phase (about 4 s at this pace), waited for, not timed. */
+  static final int STEADY_TX = 20;
+  static final Duration STEADY_DEADLINE = Duration.ofSeconds(90);
   static final Duration AWAIT = Duration.ofSeconds(10);
   /** Two stats replicas answer /stats in turn; one may be a report behind the other, never more. */
   static final long REPLICA_SKEW_MS = 3_000;
@@ -104,7 +106,14 @@ class RollingRestartIT {
     List<Agent> agents = List.of(new Agent("agent-a", 1), new Agent("agent-b", 2));
     agents.forEach(Thread::start);
     NodeProcess.waitFor(Duration.ofSeconds(15), () -> agents.stream().allMatch(a -> a.serving), "agents never served");
-    Thread.sleep(1_000); // the tool's announcement reaches every hub node
+    NodeProcess.waitFor(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> {
+      try (HaipClient probe = HaipClient.connect(n.httpPort)) {
+        connects.increment(); // the totals count this session and its two frames (HAI, TOOL_LIST) too
+        boolean listed = probe.handshake(null).listsTool(TOOL);
+        framesCertain.add(2);
+        return listed;
+      }
+    }), "the agents' tool never reached every hub node's TOOL_LIST");
     Thread poller = new Thread(this::pollStats, "stats-poller");
     poller.start();
     List<Client> clients = new ArrayList<>();
@@ -114,7 +123,8 @@ class RollingRestartIT {
     long trafficStart = now();
     clients.forEach(Thread::start);
 
-    Thread.sleep(STEADY_MS);
+    NodeProcess.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completed >= STEADY_TX),
+        "clients did not complete " + STEADY_TX + " transactions each before the restarts");
     for (int slot = 0; slot < nodes.size(); slot++) {
       NodeProcess old = nodes.get(slot);
       restarting = slot;
@@ -132,7 +142,8 @@ class RollingRestartIT {
       NodeProcess.waitFor(Duration.ofSeconds(5), () -> !samples.isEmpty() && samples.get(samples.size() - 1)[4] >= completedBefore,
           "after " + old.name + "'s restart /stats counts fewer than the " + completedBefore + " executions completed before it");
     }
-    Thread.sleep(STEADY_MS);
+    NodeProcess.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completedSinceReconnect >= STEADY_TX),
+        "clients did not complete " + STEADY_TX + " transactions each after their last reconnect");
     long trafficEnd = now();
 
     clientsRunning = false;
@@ -351,8 +362,8 @@ class RollingRestartIT {
     final Random rnd;
     int slot;
     int reconnects;
-    int completed;
-    int completedSinceReconnect;
+    volatile int completed;
+    volatile int completedSinceReconnect;
     private HaipClient c;
     private long sent;
     private long confirmed;
