@@ -13,7 +13,13 @@ import org.slf4j.LoggerFactory;
  * leads (Hazelcast frees it when the holder leaves or is removed from the cluster), plus an epoch counter
  * incremented on each acquisition. The leader checks {@link #check()} before acting: if the epoch moved on, another
  * replica was elected meanwhile (this one was paused or cut off), and this one steps down instead of acting on
- * stale leadership. Runs on the verticle's context.
+ * stale leadership; a lower epoch than its own is put back instead (elections only count up). Runs on the verticle's
+ * context.
+ *
+ * <p>The epoch lives in a Hazelcast map entry (Vert.x's clustered counter). A split that loses both copies of that
+ * entry's partition loses the entry: Vert.x's counter then fails on every increment and reads null. This class
+ * notices, recreates the counter and lifts it to the highest epoch this replica has seen before counting on, so
+ * epochs never go backwards from where this replica stood and a lost entry never blocks an election for good.
  */
 final class Leadership {
   private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
@@ -28,6 +34,8 @@ final class Leadership {
   private Counter counter;
   private Lock lock;
   private long epoch;
+  /** The highest epoch this replica has seen (its own, or read from the cluster): the floor for a recreated counter. */
+  private long highestSeen;
   private boolean stopped;
 
   /**
@@ -69,9 +77,10 @@ final class Leadership {
             return;
           }
           lock = l;
-          Future.<Long>succeededFuture().compose(x -> counter.incrementAndGet())
+          nextEpoch()
               .compose(e -> {
                 epoch = e;
+                highestSeen = Math.max(highestSeen, e);
                 LOG.info("alert leadership acquired (epoch {})", e);
                 return onElected.apply(e);
               })
@@ -82,6 +91,9 @@ final class Leadership {
         })
         .onFailure(err -> {
           if (!stopped) {
+            // a standby learns the current epoch too, so it can restore the counter should its entry be lost
+            Future.<Long>succeededFuture().compose(x -> counter.get())
+                .onSuccess(v -> highestSeen = Math.max(highestSeen, v == null ? 0 : v));
             vertx.setTimer(retryMs, t -> contend());
           }
         });
@@ -93,12 +105,56 @@ final class Leadership {
       return Future.succeededFuture(false);
     }
     long mine = epoch;
-    return Future.<Long>succeededFuture().compose(x -> counter.get()).map(current -> {
-      if (current != mine) {
+    return currentEpoch().compose(current -> {
+      highestSeen = Math.max(highestSeen, current);
+      if (current > mine) {
         stepDown("epoch moved from " + mine + " to " + current + " (another replica was elected while this one was away)");
-        return false;
+        return Future.succeededFuture(false);
       }
-      return true;
+      if (current < mine) {
+        // elections only count up: a lower value is a counter recreated after a split, not a newer leader. Put ours
+        // back; a leader elected on the recreated counter holds a lower epoch and steps down when it next checks.
+        LOG.warn("the alert epoch counter went back from {} to {}; restoring it", mine, current);
+        return counter.compareAndSet(current, mine).compose(ok -> ok ? Future.succeededFuture(true) : check());
+      }
+      return Future.succeededFuture(true);
+    });
+  }
+
+  /** The next epoch: the counter incremented; recreated first (at no less than {@link #highestSeen}) if its entry was lost. */
+  private Future<Long> nextEpoch() {
+    return Future.<Long>succeededFuture().compose(x -> counter.incrementAndGet())
+        .recover(err -> recreate("incrementing it failed: " + err).compose(c -> c.incrementAndGet()))
+        .compose(e -> {
+          if (e > highestSeen) {
+            return Future.succeededFuture(e);
+          }
+          // the counter came back lower than an epoch already used (a recreated entry merged over ours): skip past it
+          long next = highestSeen + 1;
+          LOG.warn("the alert epoch counter read {} after epoch {} was used; moving it to {}", e, highestSeen, next);
+          return counter.compareAndSet(e, next).compose(ok -> ok ? Future.succeededFuture(next) : nextEpoch());
+        });
+  }
+
+  /** The cluster's epoch; a lost entry (read as null) is recreated at {@link #highestSeen} and read again. */
+  private Future<Long> currentEpoch() {
+    return Future.<Long>succeededFuture().compose(x -> counter.get())
+        .compose(v -> v != null ? Future.succeededFuture(v) : recreate("its entry is gone").compose(Counter::get));
+  }
+
+  /**
+   * Gets the counter afresh (Vert.x puts 0 if absent) and lifts it to {@link #highestSeen} when it is lower, with a
+   * compare-and-set so that a value another replica wrote meanwhile wins.
+   */
+  private Future<Counter> recreate(String why) {
+    long floor = highestSeen;
+    LOG.warn("the alert epoch counter was lost with its cluster partition ({}); recreating it at no less than {}", why, floor);
+    return vertx.sharedData().getCounter(EPOCH).compose(c -> {
+      counter = c;
+      return c.get().compose(v -> {
+        long now = v == null ? 0 : v;
+        return now >= floor ? Future.succeededFuture(c) : c.compareAndSet(now, floor).map(ok -> c);
+      });
     });
   }
 
