@@ -7,6 +7,7 @@ import io.switchboard.common.health.HealthRegistry.Probe;
 import io.switchboard.common.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -144,10 +145,26 @@ public final class NodeRoutes {
   }
 
   static void ask(RoutingContext ctx, NodeContext node, String address, String service, JsonObject query, int okStatus) {
-    node.vertx().eventBus()
-        .<Object>request(address, query, new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS))
+    // a read is asked a second time when the first replica did not answer (it may have just died and still be
+    // listed): the event bus sends the retry to the next replica. Writes are asked once, never duplicated.
+    boolean read = ctx.request().method() == io.vertx.core.http.HttpMethod.GET;
+    request(node, address, query)
+        .recover(err -> read && retryable(err) ? request(node, address, query) : Future.failedFuture(err))
         .onSuccess(reply -> Http.json(ctx, okStatus, reply.body()))
         .onFailure(err -> Http.fromReplyFailure(ctx, service, err));
+  }
+
+  private static Future<Message<Object>> request(NodeContext node, String address, JsonObject query) {
+    return node.vertx().eventBus().request(address, query, new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS));
+  }
+
+  /** Worth asking another replica: no answer, or a replica's own failure; not "nobody listens" nor a 4xx refusal. */
+  static boolean retryable(Throwable err) {
+    if (err instanceof io.vertx.core.eventbus.ReplyException re) {
+      return re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+          && !(re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400 && re.failureCode() < 500);
+    }
+    return true;
   }
 
   private static void health(RoutingContext ctx, NodeContext node) {
