@@ -49,7 +49,11 @@ final class AlertVerticle extends VerticleBase {
   private long latestStatsAt;
   private boolean active;
   private boolean busy;
+  static final long LEADER_RECORD_CHECK_MS = 2_000;
   private long timer = -1;
+  private long leaderRecordTimer = -1;
+  /** What this replica wrote as "leader" when it took over; put back should the cluster lose the entry. */
+  private JsonObject leaderRecord;
   private Counter staleSkips;
 
   AlertVerticle(NodeContext node, List<Rule> rules, List<SinkConfig> sinks) {
@@ -86,6 +90,7 @@ final class AlertVerticle extends VerticleBase {
     }).compose(v -> {
       leadership = new Leadership(vertx, 1_000, 500, this::takeOver, this::lost);
       timer = vertx.setPeriodic(node.config().getDurationMs(ConfigKeys.ALERT_EVALUATION_INTERVAL), t -> tick());
+      leaderRecordTimer = vertx.setPeriodic(LEADER_RECORD_CHECK_MS, t -> keepLeaderRecord());
       return leadership.start();
     });
   }
@@ -93,6 +98,7 @@ final class AlertVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(leaderRecordTimer);
     if (leadership != null) {
       leadership.stop();
     }
@@ -149,13 +155,33 @@ final class AlertVerticle extends VerticleBase {
       active = true;
       LOG.info("alert leader (epoch {}): {} series restored, {} sink notifications pending, took {} ms", epoch,
           engine.states().size(), outbox.size(), System.currentTimeMillis() - t0);
-      return store.putLeader(new JsonObject().put("nodeId", node.nodeId()).put("name", node.identity().name())
-          .put("epoch", epoch).put("since", System.currentTimeMillis()));
+      leaderRecord = new JsonObject().put("nodeId", node.nodeId()).put("name", node.identity().name())
+          .put("epoch", epoch).put("since", System.currentTimeMillis());
+      return store.putLeader(leaderRecord);
+    });
+  }
+
+  /**
+   * The leader's record in the cluster ({@code /alerts/status}) is written once, at take-over; a member that dies
+   * before its partitions were copied (a node killed seconds after the cluster formed) can take it along. The leader
+   * puts it back, so the status never shows no leader while one leads.
+   */
+  private void keepLeaderRecord() {
+    JsonObject mine = leaderRecord;
+    if (!active || mine == null) {
+      return;
+    }
+    store.leader().onSuccess(current -> {
+      if (current == null && active && mine == leaderRecord) {
+        LOG.warn("the alert leader record was lost from the cluster; writing it again (epoch {})", mine.getLong("epoch"));
+        store.putLeader(mine);
+      }
     });
   }
 
   private void lost() {
     active = false;
+    leaderRecord = null;
     notifier.stop();
   }
 
