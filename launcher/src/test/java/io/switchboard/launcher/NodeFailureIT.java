@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,20 +29,43 @@ class NodeFailureIT {
   static final List<NodeProcess> nodes = new ArrayList<>();
 
   static NodeProcess startNode(String name, String services) throws Exception {
-    return NodeProcess.startMember(CLUSTER, clusterPort, name, services);
+    // 5 join ports for 4 nodes: after a split, Hazelcast's merge search waits 5 s on each address that does not answer
+    return NodeProcess.startMember(CLUSTER, clusterPort, 5, name, services);
   }
 
   @BeforeAll
   static void start() throws Exception {
-    clusterPort = TestNodes.freePortRange(8);
+    clusterPort = TestNodes.freePortRange(5);
+    // n4 starts first and forms the cluster, so it is the Hazelcast master (the oldest member): pausing it makes the
+    // others elect a new master as well as drop it, the harder case
+    NodeProcess n4 = startNode("n4", "hub");
+    n4.awaitReady(Duration.ofSeconds(90));
     nodes.add(startNode("n1", "hub,stats,alert"));
     nodes.add(startNode("n2", "hub,stats,alert"));
     nodes.add(startNode("n3", "hub"));
-    nodes.add(startNode("n4", "hub"));
+    nodes.add(n4);
     for (NodeProcess n : nodes) {
       n.awaitReady(Duration.ofSeconds(90));
     }
     NodeProcess.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 4, "cluster of 4 never formed");
+    awaitSafe();
+  }
+
+  /**
+   * Every partition's backup in place, as before any planned kill: with Hazelcast's backup count of 1, a member killed
+   * while partitions still migrate can take entries with it (measured: the alert epoch and leader record, right after
+   * the cluster formed).
+   */
+  static void awaitSafe() {
+    List<NodeProcess> live = nodes.stream().filter(NodeProcess::alive).toList();
+    NodeProcess.waitFor(Duration.ofSeconds(30), () -> live.stream().allMatch(NodeProcess::clusterSafe),
+        "the cluster never reported its partitions safe");
+  }
+
+  static String sizes(List<NodeProcess> ns) {
+    StringBuilder sb = new StringBuilder();
+    ns.forEach(n -> sb.append(' ').append(n.name).append(" sees ").append(n.clusterSize()));
+    return sb.toString().trim();
   }
 
   @AfterAll
@@ -57,14 +81,40 @@ class NodeFailureIT {
   @Order(1)
   void aPausedNodeComesBackAndEveryToolIsReachableFromEveryNode() throws Exception {
     NodeProcess n4 = nodes.get(3);
+    String masterId = nodes.get(0).json("/cluster").getJsonArray("members").getJsonObject(0).getString("memberId");
+    JsonArray own = n4.json("/cluster").getJsonArray("members");
+    String n4Member = own.stream().map(JsonObject.class::cast).filter(m -> m.getBoolean("local")).findFirst().orElseThrow().getString("memberId");
+    assertThat(masterId).as("n4 formed the cluster, so it is the master (first in the member list)").isEqualTo(n4Member);
+    List<NodeProcess> live = nodes.subList(0, 3);
     signal(n4, "STOP");
     long t0 = System.nanoTime();
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> nodes.get(0).clusterSize() == 3, "the paused node was never removed");
-    long removedMs = (System.nanoTime() - t0) / 1_000_000;
-    signal(n4, "CONT");
-    NodeProcess.waitFor(Duration.ofSeconds(60), () -> nodes.get(0).clusterSize() == 4 && n4.clusterSize() == 4,
-        "the resumed node did not rejoin within a minute: n1 sees " + nodes.get(0).clusterSize() + ", n4 sees " + n4.clusterSize());
-    System.out.printf("paused node removed after %d ms, rejoined %d ms after SIGSTOP%n", removedMs, (System.nanoTime() - t0) / 1_000_000);
+    long removedMs;
+    boolean[] split = {false};
+    try {
+      // paused beyond the membership timeout: no live node lists it any more. Electing a new master can split the
+      // live nodes for a while (docs/operations.md); that is noted, and the merge after SIGCONT must heal it.
+      NodeProcess.waitFor(Duration.ofSeconds(20), () -> {
+        boolean gone = true;
+        for (NodeProcess n : live) {
+          int size = n.clusterSize();
+          split[0] |= size > 0 && size < 3;
+          gone &= size > 0 && size < 4;
+        }
+        return gone;
+      }, "the paused master was still listed after 20 s");
+      removedMs = (System.nanoTime() - t0) / 1_000_000;
+    } finally {
+      // resumed whatever happened, so that a failure here does not also fail every later test
+      signal(n4, "CONT");
+    }
+    long contAt = System.nanoTime();
+    try {
+      NodeProcess.waitFor(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.clusterSize() == 4), "rejoin");
+    } catch (AssertionError e) {
+      throw new AssertionError("the four nodes did not agree on one cluster within a minute of SIGCONT: " + sizes(nodes), e);
+    }
+    System.out.printf("paused master removed after %d ms%s, all four agree again %d ms after SIGCONT%n", removedMs,
+        split[0] ? " (the election split the live nodes; the merge healed it)" : "", (System.nanoTime() - contAt) / 1_000_000);
     // the event bus works again between every pair of nodes (a clustered consumer on each, asked from each)
     List<String> ids = new ArrayList<>();
     for (NodeProcess n : nodes) {
@@ -143,6 +193,7 @@ class NodeFailureIT {
       NodeProcess.waitFor(Duration.ofSeconds(15), () -> HaipClient.toolListed(n1.httpPort, "only_on_n4"), "only_on_n4 never reached n1");
       String tx = client.start("only_on_n4");
       client.echo(tx, "before the kill");
+      awaitSafe();
       long t0 = System.nanoTime();
       n4.kill();
       JsonObject err = client.await(f -> "ERROR".equals(f.getString("type"))
@@ -185,6 +236,7 @@ class NodeFailureIT {
       String fine = bystander.start("echo");
       bystander.echo(fine, "before the kill");
       long statsUpBefore = n1.json("/stats").getInteger("nodesUp");
+      awaitSafe();
       long t0 = System.nanoTime();
       n3.kill();
       JsonObject err = servedByN3.await(f -> "ERROR".equals(f.getString("type"))
@@ -230,6 +282,7 @@ class NodeFailureIT {
     String leader = n1.json("/alerts/status").getJsonObject("leader").getString("name");
     NodeProcess victim = leader.equals("n1") ? n1 : n2;
     NodeProcess survivor = victim == n1 ? n2 : n1;
+    awaitSafe();
     long before = survivor.json("/stats").getLong("totalMessages");
     long t0 = System.nanoTime();
     victim.kill();
@@ -244,6 +297,7 @@ class NodeFailureIT {
       return r.status() == 200 && survivor.name.equals(new JsonObject(r.body()).getJsonObject("leader").getString("name"));
     }, "no alert leader took over");
     System.out.printf("alert leadership moved %d ms after SIGKILL%n", (System.nanoTime() - t0) / 1_000_000);
-    assertThat(survivor.get("/alerts").status()).isEqualTo(200);
+    NodeProcess.Response alerts = survivor.get("/alerts");
+    assertThat(alerts.status()).as("GET /alerts on the survivor: %s", alerts.body()).isEqualTo(200);
   }
 }

@@ -64,8 +64,14 @@ public final class NodeProcess implements AutoCloseable {
 
   /** A member of a test cluster running the given services, on a free HTTP port. */
   public static NodeProcess startMember(String cluster, int clusterPort, String name, String services) throws IOException {
+    return startMember(cluster, clusterPort, 8, name, services);
+  }
+
+  /** The same, with the cluster's join port range narrowed to {@code portCount} ports. */
+  public static NodeProcess startMember(String cluster, int clusterPort, int portCount, String name, String services) throws IOException {
     int port = io.switchboard.common.testing.TestNodes.freePort();
     Map<String, String> env = env(cluster, clusterPort, name, port);
+    env.put("SWITCHBOARD_CLUSTER_PORT_COUNT", String.valueOf(portCount));
     env.put("SWITCHBOARD_SERVICES", services);
     return start(name, port, env);
   }
@@ -131,6 +137,25 @@ public final class NodeProcess implements AutoCloseable {
       throw new AssertionError("GET " + path + " on " + name + " answered " + r.status() + ": " + r.body());
     }
     return new JsonObject(r.body());
+  }
+
+  /**
+   * Whether Hazelcast reports every partition's backups in place ({@code clusterSafe} in {@code /health/ready}): only
+   * then can a member die without taking data along (backup count 1).
+   */
+  public boolean clusterSafe() {
+    Response r = get("/health/ready");
+    if (r.status() != 200) {
+      return false;
+    }
+    io.vertx.core.json.JsonArray checks = new JsonObject(r.body()).getJsonArray("checks", new io.vertx.core.json.JsonArray());
+    for (int i = 0; i < checks.size(); i++) {
+      JsonObject c = checks.getJsonObject(i);
+      if ("clusterSafe".equals(c.getString("id"))) {
+        return "UP".equals(c.getString("status"));
+      }
+    }
+    return false;
   }
 
   public int clusterSize() {
