@@ -55,6 +55,10 @@ final class HubRuntime {
     this.nodeId = node.nodeId();
     this.auth = auth;
     this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
+    // the limit next to the count, so a Prometheus rule can alert at a share of it without knowing the setting
+    io.micrometer.core.instrument.Gauge.builder("switchboard.connections.limit", settings, s -> s.maxConnections())
+        .description("hub.maxConnections: WebSocket upgrades beyond this many open sessions are refused with HTTP 503")
+        .register(node.metrics().registry());
     this.tx = new Transactions(this);
     this.monitors = new Monitors(this);
     directory.put(nodeId, clusterNodeId(), List.of(), false, System.currentTimeMillis());

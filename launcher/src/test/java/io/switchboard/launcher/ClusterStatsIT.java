@@ -202,6 +202,10 @@ class ClusterStatsIT {
     }
     // the latency histogram has data behind it
     assertThat(promScalar("sum(switchboard_message_latency_seconds_count)")).isPositive();
+    // the connections-near-limit rule has its divisor on every hub node: the configured limit, not an assumed one
+    JsonObject share = promQuery("max by (node) (switchboard_connections_active) / max by (node) (switchboard_connections_limit)");
+    assertThat(share.getJsonObject("data").getJsonArray("result")).as("share of the connection limit per hub node: %s", share.encode()).hasSize(3);
+    assertThat(promScalar("min(switchboard_connections_limit)")).isEqualTo(10_000.0);
   }
 
   @Test
