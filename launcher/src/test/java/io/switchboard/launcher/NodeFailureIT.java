@@ -91,8 +91,9 @@ class NodeFailureIT {
     long removedMs;
     boolean[] split = {false};
     try {
-      // paused beyond the membership timeout: no live node lists it any more (5-6 s; 15 s in a run that split). Electing a new master can split the
-      // live nodes for a while (docs/operations.md); that is noted, and the merge after SIGCONT must heal it.
+      // paused beyond the membership timeout: no live node lists it any more (5-6 s; 15 s in a run that split).
+      // Electing a new master can split the live nodes for a while (docs/operations.md); that is noted, and the
+      // merge after SIGCONT must heal it.
       NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
         boolean gone = true;
         for (NodeProcess n : live) {
