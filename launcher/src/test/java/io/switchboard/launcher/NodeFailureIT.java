@@ -38,7 +38,7 @@ class NodeFailureIT {
     clusterPort = TestNodes.freePortRange(5);
     // n4 starts first and forms the cluster, so it is the Hazelcast master (the oldest member): pausing it makes the
     // others elect a new master as well as drop it, the harder case
-    NodeProcess n4 = startNode("n4", "hub");
+    NodeProcess n4 = startNode("n4", "hub,stats");
     n4.awaitReady(Duration.ofSeconds(90));
     nodes.add(startNode("n1", "hub,stats,alert"));
     nodes.add(startNode("n2", "hub,stats,alert"));
@@ -60,6 +60,16 @@ class NodeFailureIT {
     List<NodeProcess> live = nodes.stream().filter(NodeProcess::alive).toList();
     NodeProcess.waitFor(Duration.ofSeconds(30), () -> live.stream().allMatch(NodeProcess::clusterSafe),
         "the cluster never reported its partitions safe");
+  }
+
+  /** This node's {@code switchboard_stats_publisher} gauge: 1 while its stats replica publishes cluster stats. */
+  static int publishes(NodeProcess n) {
+    NodeProcess.Response r = n.get("/metrics");
+    if (r.status() != 200) {
+      return -1;
+    }
+    return r.body().lines().filter(l -> l.startsWith("switchboard_stats_publisher{"))
+        .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
   }
 
   static String sizes(List<NodeProcess> ns) {
@@ -85,6 +95,8 @@ class NodeFailureIT {
     JsonArray own = n4.json("/cluster").getJsonArray("members");
     String n4Member = own.stream().map(JsonObject.class::cast).filter(m -> m.getBoolean("local")).findFirst().orElseThrow().getString("memberId");
     assertThat(masterId).as("n4 formed the cluster, so it is the master (first in the member list)").isEqualTo(n4Member);
+    // n4 started first, so its stats replica took the publisher lock
+    NodeProcess.waitFor(Duration.ofSeconds(10), () -> publishes(n4) == 1, "n4 never became the stats publisher");
     List<NodeProcess> live = nodes.subList(0, 3);
     signal(n4, "STOP");
     long t0 = System.nanoTime();
@@ -114,6 +126,11 @@ class NodeFailureIT {
     } catch (AssertionError e) {
       throw new AssertionError("the four nodes did not agree on one cluster within a minute of SIGCONT: " + sizes(nodes), e);
     }
+    // the cluster freed n4's publisher lock when it dropped n4, and another replica took it: back, n4 must notice and
+    // stop, or two replicas would publish interleaved cluster stats
+    NodeProcess.waitFor(Duration.ofSeconds(10), () -> nodes.stream().mapToInt(NodeFailureIT::publishes).sum() == 1,
+        "not exactly one stats publisher after the merge");
+    assertThat(publishes(n4)).as("the merged-back n4 still publishes").isZero();
     System.out.printf("paused master removed after %d ms%s, all four agree again %d ms after SIGCONT%n", removedMs,
         split[0] ? " (the election split the live nodes; the merge healed it)" : "", (System.nanoTime() - contAt) / 1_000_000);
     // the event bus works again between every pair of nodes (a clustered consumer on each, asked from each)

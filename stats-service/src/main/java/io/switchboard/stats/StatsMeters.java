@@ -18,6 +18,7 @@ final class StatsMeters {
   final Counter ledgerWrites;
   final Counter ledgerErrors;
   final Counter published;
+  final Counter publisherLost;
   final AtomicLong publisher = new AtomicLong();
   final AtomicLong nodesUp = new AtomicLong();
   final AtomicLong nodesStale = new AtomicLong();
@@ -37,6 +38,9 @@ final class StatsMeters {
         .description("Failed reads or writes of the cluster ledger").register(r);
     published = Counter.builder("switchboard.stats.cluster.published")
         .description("ClusterStats snapshots this replica published on switchboard.stats.cluster").register(r);
+    publisherLost = Counter.builder("switchboard.stats.publisher.lost")
+        .description("Times this replica stopped publishing because the cluster had dropped it (and freed its lock)")
+        .register(r);
     Gauge.builder("switchboard.stats.publisher", publisher, AtomicLong::get)
         .description("1 while this stats replica holds the publisher lock, else 0").register(r);
     Gauge.builder("switchboard.stats.nodes", nodesUp, AtomicLong::get).tag("state", "up")

@@ -47,6 +47,8 @@ final class StatsVerticle extends VerticleBase {
   private boolean reloading;
   private boolean locking;
   private Lock publisherLock;
+  /** This node's Hazelcast member UUID when it took the publisher lock (see {@link #publisherLockLost()}). */
+  private String publisherLockMember;
   private UUID membershipRegistration;
   private ClusterStats cached;
   private long cachedVersion = -1;
@@ -128,6 +130,13 @@ final class StatsVerticle extends VerticleBase {
     meters.nodesUp.set(stats.nodesUp());
     meters.nodesStale.set(stats.nodes() - stats.nodesUp());
     meters.nodesDown.set(stats.nodesDown());
+    if (publisherLock != null && publisherLockLost()) {
+      // the lock was freed when the cluster dropped this member; another replica took it. Not released: the lock's
+      // name is now another replica's.
+      publisherLock = null;
+      meters.publisher.set(0);
+      meters.publisherLost.increment();
+    }
     if (publisherLock != null) {
       vertx.eventBus().publish(Addresses.STATS_CLUSTER, stats.toJson());
       meters.published.increment();
@@ -137,10 +146,38 @@ final class StatsVerticle extends VerticleBase {
         locking = false;
         if (ar.succeeded()) {
           publisherLock = ar.result();
+          publisherLockMember = localMember();
           meters.publisher.set(1);
           LOG.info("this stats replica now publishes cluster stats");
         }
       });
+    }
+  }
+
+  /**
+   * Whether this node was dropped from the cluster and merged back since it took the publisher lock (a pause longer
+   * than the member timeout, or a network split): Hazelcast gives a merged-back member a new UUID. Hazelcast freed
+   * the lock when it dropped the member, so another replica may publish by now; two publishers would interleave.
+   */
+  private boolean publisherLockLost() {
+    String now = localMember();
+    if (now == null || now.equals(publisherLockMember)) {
+      return false;
+    }
+    LOG.warn("this stats replica was dropped from the cluster and merged back (member {} is now {}): the publisher lock "
+        + "it held was freed meanwhile, so it stops publishing and contends again", publisherLockMember, now);
+    return true;
+  }
+
+  /** This node's Hazelcast member UUID now; "local" unclustered; null when Hazelcast is not running. */
+  private String localMember() {
+    if (!node.clustered()) {
+      return "local";
+    }
+    try {
+      return node.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
