@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
 import io.vertx.core.shareddata.Lock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class StatsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StatsVerticle.class);
   static final String PUBLISHER_LOCK = "switchboard.stats.publisher";
+  static final String PUBLISHER_EPOCH = "switchboard.stats.publisherEpoch";
   /** Per hub node, for the clients scope: short, so the whole answer fits the 2 s query timeout. */
   static final long CLIENTS_TIMEOUT_MS = 1_000;
   /** Re-read the whole ledger every this many intervals, to converge with other replicas. */
@@ -49,6 +51,11 @@ final class StatsVerticle extends VerticleBase {
   private Lock publisherLock;
   /** This node's Hazelcast member UUID when it took the publisher lock (see {@link #publisherLockLost()}). */
   private String publisherLockMember;
+  /** The publisher epoch this replica drew when it took the lock; 0 if the counter could not be read. */
+  private long publisherEpoch;
+  private Counter publisherEpochCounter;
+  /** Set when the cluster's publisher epoch moved past ours: another replica took the lock meanwhile. */
+  private boolean superseded;
   private UUID membershipRegistration;
   private ClusterStats cached;
   private long cachedVersion = -1;
@@ -130,28 +137,60 @@ final class StatsVerticle extends VerticleBase {
     meters.nodesUp.set(stats.nodesUp());
     meters.nodesStale.set(stats.nodes() - stats.nodesUp());
     meters.nodesDown.set(stats.nodesDown());
-    if (publisherLock != null && publisherLockLost()) {
-      // the lock was freed when the cluster dropped this member; another replica took it. Not released: the lock's
-      // name is now another replica's.
+    if (publisherLock != null && (superseded || publisherLockLost())) {
+      // this replica no longer holds the lock, whatever its Lock object says: not released, since the lock's name
+      // is another replica's now
       publisherLock = null;
+      superseded = false;
       meters.publisher.set(0);
       meters.publisherLost.increment();
     }
     if (publisherLock != null) {
       vertx.eventBus().publish(Addresses.STATS_CLUSTER, stats.toJson());
       meters.published.increment();
+      checkPublisherEpoch();
     } else if (!locking) {
       locking = true;
       vertx.sharedData().getLockWithTimeout(PUBLISHER_LOCK, 10).onComplete(ar -> {
-        locking = false;
-        if (ar.succeeded()) {
-          publisherLock = ar.result();
-          publisherLockMember = localMember();
-          meters.publisher.set(1);
-          LOG.info("this stats replica now publishes cluster stats");
+        if (ar.failed()) {
+          locking = false;
+          return;
         }
+        Lock lock = ar.result();
+        // every taker of the lock draws the next epoch, so a publisher whose lock was freed behind its back (it was
+        // dropped from the cluster) sees the epoch move past its own and stops
+        vertx.sharedData().getCounter(PUBLISHER_EPOCH)
+            .compose(c -> c.incrementAndGet().map(e -> {
+              publisherEpochCounter = c;
+              return e;
+            }))
+            .onComplete(er -> {
+              locking = false;
+              publisherLock = lock;
+              publisherLockMember = localMember();
+              publisherEpoch = er.succeeded() ? er.result() : 0;
+              superseded = false;
+              meters.publisher.set(1);
+              LOG.info("this stats replica now publishes cluster stats (publisher epoch {})", publisherEpoch);
+            });
       });
     }
+  }
+
+  /** Reads the cluster's publisher epoch; if another replica drew a later one, this one stops at its next interval. */
+  private void checkPublisherEpoch() {
+    Counter c = publisherEpochCounter;
+    long mine = publisherEpoch;
+    if (c == null || mine == 0) {
+      return;
+    }
+    Future.<Long>succeededFuture().compose(x -> c.get()).onSuccess(v -> {
+      if (v != null && v > mine && publisherEpoch == mine && publisherLock != null && !superseded) {
+        LOG.warn("another stats replica took the publisher lock (publisher epoch {} after this one's {}): this one was "
+            + "dropped from the cluster meanwhile, so it stops publishing and contends again", v, mine);
+        superseded = true;
+      }
+    });
   }
 
   /**
