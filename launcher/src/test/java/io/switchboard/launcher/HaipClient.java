@@ -208,6 +208,11 @@ public final class HaipClient implements AutoCloseable {
     return closed.isDone();
   }
 
+  /** Completes when the socket closes (by the server, or dropped). */
+  public CompletableFuture<?> whenClosed() {
+    return closed;
+  }
+
   /** The close code the server sent, -1 for a drop, 0 while open. */
   public int closeCode() {
     return closed.isDone() ? closed.join()[0] : 0;

@@ -61,6 +61,8 @@ class RollingRestartIT {
   final long t0 = System.nanoTime();
   volatile boolean clientsRunning = true;
   volatile boolean agentsRunning = true;
+  /** Completed when the agents are told to stop: wakes an agent waiting for its socket to close. */
+  final java.util.concurrent.CompletableFuture<Void> agentsStopped = new java.util.concurrent.CompletableFuture<>();
   volatile boolean polling = true;
   volatile int restarting = -1;
   final Queue<Exec> execs = new ConcurrentLinkedQueue<>();
@@ -88,6 +90,7 @@ class RollingRestartIT {
   void stopAll() {
     clientsRunning = false;
     agentsRunning = false;
+    agentsStopped.complete(null);
     polling = false;
     nodes.forEach(NodeProcess::close);
   }
@@ -151,6 +154,7 @@ class RollingRestartIT {
       c.join(30_000);
     }
     agentsRunning = false;
+    agentsStopped.complete(null);
     for (Agent a : agents) {
       a.join(15_000);
     }
@@ -305,6 +309,10 @@ class RollingRestartIT {
     }
   }
 
+  /**
+   * Pacing only, never a wait for a condition: the client's reconnect back-off (the documented contract), the
+   * traffic pace and the /stats sampling interval.
+   */
   static void pause(long ms) {
     try {
       Thread.sleep(ms);
@@ -548,9 +556,8 @@ class RollingRestartIT {
               agentGaps.add(new long[] {closedAt, now() - closedAt});
               closedAt = -1;
             }
-            while (agentsRunning && !a.isClosed()) {
-              pause(20);
-            }
+            // serve until the socket closes or the test stops the agents
+            java.util.concurrent.CompletableFuture.anyOf(a.whenClosed(), agentsStopped).join();
             if (a.isClosed()) {
               throw new HaipClient.Closed(a.closeCode(), "while serving");
             }
