@@ -63,8 +63,7 @@ public final class HazelcastConfigFactory {
 
     switch (mode) {
       case "loopback" -> {
-        net.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+        bindHost(hz, net, "127.0.0.1", "");
         join.getTcpIpConfig().setEnabled(true).setMembers(List.of("127.0.0.1"));
       }
       case "tcp" -> {
@@ -79,9 +78,7 @@ public final class HazelcastConfigFactory {
             .setMulticastPort(cfg.getInt(ConfigKeys.CLUSTER_MULTICAST_PORT));
       }
       case "kubernetes" -> {
-        if (!publicHost.isEmpty()) {
-          net.setPublicAddress(publicHost);
-        }
+        bindHost(hz, net, host, publicHost);
         var k8s = join.getKubernetesConfig().setEnabled(true)
             .setProperty("service-name", cfg.getString(ConfigKeys.CLUSTER_K8S_SERVICE));
         String ns = cfg.getString(ConfigKeys.CLUSTER_K8S_NAMESPACE);
@@ -94,10 +91,18 @@ public final class HazelcastConfigFactory {
     return hz;
   }
 
+  /**
+   * Binds the member's server socket to {@code host} only. Hazelcast's default ({@code hazelcast.socket.bind.any})
+   * listens on every interface even when an interface is named; with it off, the member port is reachable only on
+   * the named address. {@code 0.0.0.0} or an empty host keeps every interface (said so in docs/operations.md).
+   */
   private static void bindHost(Config hz, NetworkConfig net, String host, String publicHost) {
     if (!host.isEmpty() && !host.equals("0.0.0.0")) {
       net.getInterfaces().setEnabled(true).addInterface(host);
       hz.setProperty("hazelcast.local.localAddress", host);
+      hz.setProperty("hazelcast.socket.bind.any", "false");
+      hz.setProperty("hazelcast.socket.server.bind.any", "false");
+      hz.setProperty("hazelcast.socket.client.bind.any", "false");
     }
     if (!publicHost.isEmpty()) {
       net.setPublicAddress(publicHost);

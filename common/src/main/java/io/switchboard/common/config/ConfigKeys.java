@@ -60,7 +60,7 @@ public final class ConfigKeys {
   public static final String CLUSTER_NAME = key("cluster.name", ConfigType.STRING, "switchboard",
       "Hazelcast cluster name; only nodes with the same name join each other.");
   public static final String CLUSTER_HOST = key("cluster.host", ConfigType.STRING, "127.0.0.1",
-      "Interface Hazelcast and the event bus bind to (loopback mode always uses 127.0.0.1).");
+      "The one interface Hazelcast and the event bus listen on (loopback mode always uses 127.0.0.1; 0.0.0.0 means every interface).");
   public static final String CLUSTER_PUBLIC_HOST = key("cluster.publicHost", ConfigType.STRING, "",
       "Address other nodes use to reach this one (the pod IP on Kubernetes); empty means cluster.host.");
   public static final String CLUSTER_PORT = intKey("cluster.port", 5701, 1, 65535, "First Hazelcast member port.");
