@@ -3,6 +3,7 @@ package io.switchboard.alert;
 import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.stats.ClusterStats;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,17 +30,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class RuleParser {
   private RuleParser() {}
 
-  /** Fields of ClusterStats a rule may read (DESIGN.md / the brief's ClusterStats contract). */
-  static final Set<String> CLUSTER_FIELDS = Set.of(
-      "totalConnections", "activeConnections", "totalMessages", "messagesOut", "messagesPerSecond", "averageLatency",
-      "latency.p50", "latency.p95", "latency.p99", "latency.max", "errorRate", "errors", "framesInWindow",
-      "messagesInWindow", "uptime", "memoryUsage.rss", "memoryUsage.heapUsed", "memoryUsage.heapTotal",
-      "toolExecutions.total", "toolExecutions.successful", "toolExecutions.failed", "toolExecutions.cancelled",
-      "toolExecutions.running", "executionsInWindow.ended", "executionsInWindow.failed", "executionFailureRate",
-      "executionDuration.p50", "executionDuration.p95", "executionDuration.p99", "executionDuration.max",
-      "agentsConnected", "clientsConnected", "nodes", "nodesUp", "nodesDown", "window");
-  static final Set<String> NODE_FIELDS = Set.of("activeConnections", "maxConnections", "agents", "clients",
-      "heapUsed", "heapMax", "heapRatio", "lastReportAt");
+  /** Fields of ClusterStats a rule may read: every numeric field it publishes (docs/alerts.md lists them). */
+  static final Set<String> CLUSTER_FIELDS = Set.copyOf(ClusterStats.numericPaths());
+  /** Fields of a perNode entry, read as {@code perNode.<field>}. */
+  static final Set<String> NODE_FIELDS = Set.copyOf(ClusterStats.perNodeNumericPaths());
   /** downForMs is derived: ClusterStats.timestamp - since. */
   static final Set<String> DOWN_NODE_FIELDS = Set.of("since", "downForMs");
 

@@ -2,8 +2,10 @@ package io.switchboard.common.stats;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The cluster view the stats service publishes on {@code switchboard.stats.cluster} every interval and answers
@@ -175,6 +177,39 @@ public record ClusterStats(
         Percentiles.fromJson(j.getJsonObject("executionDuration")), l(j, "agentsConnected"), l(j, "clientsConnected"),
         l(j, "monitorsConnected"), l(j, "connectionsRefused"), (int) l(j, "nodes"), (int) l(j, "nodesUp"),
         (int) l(j, "nodesDown"), down, l(j, "window"), l(j, "timestamp"), per);
+  }
+
+  /** Record types whose numeric components are published as {@code name.component} (never lists or strings). */
+  private static final Set<Class<?>> NESTED = Set.of(Percentiles.class, MemoryUsage.class, ToolExecutions.class,
+      ExecutionsInWindow.class);
+
+  /**
+   * Every numeric field of the published JSON, as its path ({@code errorRate}, {@code latency.p99}), in declaration
+   * order. Derived from the record itself, so the alert rules can read every field {@code /stats} publishes and no
+   * second list can drift from it.
+   */
+  public static List<String> numericPaths() {
+    return numericPaths(ClusterStats.class);
+  }
+
+  /** The numeric fields of one {@code perNode} entry ({@code activeConnections}, {@code heapRatio}, ...). */
+  public static List<String> perNodeNumericPaths() {
+    return numericPaths(PerNode.class);
+  }
+
+  private static List<String> numericPaths(Class<?> type) {
+    List<String> out = new ArrayList<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      Class<?> t = c.getType();
+      if (t == long.class || t == int.class || t == double.class) {
+        out.add(c.getName());
+      } else if (NESTED.contains(t)) {
+        for (String sub : numericPaths(t)) {
+          out.add(c.getName() + "." + sub);
+        }
+      }
+    }
+    return out;
   }
 
   private static long l(JsonObject j, String k) {
