@@ -47,10 +47,6 @@ public final class ClusterView {
     this.settings = settings;
   }
 
-  public StatsSettings settings() {
-    return settings;
-  }
-
   /** Changes whenever the view does (for caching computed stats). */
   public long version() {
     return version;
@@ -150,10 +146,6 @@ public final class ClusterView {
   /** The cluster ledger now holds {@code e} (as written or read back). */
   public void written(LedgerEntry e) {
     mergeStored(List.of(e));
-  }
-
-  public Optional<NodeState> node(String nodeId) {
-    return Optional.ofNullable(nodes.get(nodeId));
   }
 
   /** Node ids of live (not stale) nodes running the given role. */

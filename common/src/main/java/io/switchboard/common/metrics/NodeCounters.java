@@ -157,10 +157,6 @@ public final class NodeCounters {
     messagesOut.increment();
   }
 
-  public void messagesOut(int n) {
-    messagesOut.add(n);
-  }
-
   /** An ERROR frame sent, or a connection closed for a protocol or limit reason. */
   public void error(String code) {
     errors.get(ErrorCodes.bounded(code)).increment();

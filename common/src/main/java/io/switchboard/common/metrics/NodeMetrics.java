@@ -77,10 +77,6 @@ public final class NodeMetrics {
     return registry;
   }
 
-  public PrometheusMeterRegistry prometheus() {
-    return registry;
-  }
-
   /** Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();

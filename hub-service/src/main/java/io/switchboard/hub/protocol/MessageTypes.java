@@ -47,11 +47,6 @@ public final class MessageTypes {
     }
   }
 
-  /** Types that carry a transaction's content and are relayed to the other party. */
-  public static boolean relayed(String type) {
-    return MESSAGE.equals(type) || AUDIO.equals(type) || MESSAGE_UPDATE.equals(type) || INFO.equals(type);
-  }
-
   public static JsonArray allAsJson() {
     return new JsonArray(ALL);
   }
