@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.switchboard.common.config.SwitchboardConfig;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Files;
@@ -61,9 +62,9 @@ public final class LoadCommand implements Callable<Integer> {
     LoadOptions o = new LoadOptions();
     o.urls = urls;
     o.sessions = sessions;
-    o.durationMs = Durations.toMillis(duration);
-    o.warmupMs = Durations.toMillis(warmup);
-    o.rampUpMs = Durations.toMillis(rampUp);
+    o.durationMs = SwitchboardConfig.parseDuration(duration);
+    o.warmupMs = SwitchboardConfig.parseDuration(warmup);
+    o.rampUpMs = SwitchboardConfig.parseDuration(rampUp);
     o.rate = rate;
     o.messageSize = messageSize;
     o.scenario = scenario;
@@ -74,7 +75,7 @@ public final class LoadCommand implements Callable<Integer> {
     o.agentUrl = agentUrl;
     o.subscribers = scenario == LoadOptions.Scenario.monitor ? subscribers : 0;
     o.monitorUrl = monitorUrl;
-    o.holdMs = Durations.toMillis(hold);
+    o.holdMs = SwitchboardConfig.parseDuration(hold);
     o.nodePid = nodePid;
     o.metricsUrl = metricsUrl;
     o.maxPendingConnects = maxPendingConnects;

@@ -78,8 +78,8 @@ public final class RawBusCommand implements Callable<Integer> {
 
   private int ping(Vertx vertx) throws Exception {
     Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-    long warmNs = TimeUnit.MILLISECONDS.toNanos(Durations.toMillis(warmup));
-    long runNs = TimeUnit.MILLISECONDS.toNanos(Durations.toMillis(duration));
+    long warmNs = TimeUnit.MILLISECONDS.toNanos(SwitchboardConfig.parseDuration(warmup));
+    long runNs = TimeUnit.MILLISECONDS.toNanos(SwitchboardConfig.parseDuration(duration));
     long[] received = {0};
     vertx.eventBus().<JsonObject>consumer(OUT, m -> {
       long now = System.nanoTime();

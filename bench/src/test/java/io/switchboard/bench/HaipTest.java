@@ -3,6 +3,7 @@ package io.switchboard.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.common.config.SwitchboardConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -37,13 +38,13 @@ class HaipTest {
   }
 
   @Test
-  void durationsParseUnitsAndRefuseNonsense() {
-    assertThat(Durations.toMillis("15s")).isEqualTo(15_000);
-    assertThat(Durations.toMillis("500ms")).isEqualTo(500);
-    assertThat(Durations.toMillis("2m")).isEqualTo(120_000);
-    assertThat(Durations.toMillis("1.5")).isEqualTo(1_500);
-    assertThatThrownBy(() -> Durations.toMillis("fast")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Durations.toMillis("3d")).isInstanceOf(IllegalArgumentException.class);
+  void benchDurationsFollowTheConfigurationRule() {
+    // one parser for bench options and configuration: a bare number is milliseconds in both
+    assertThat(SwitchboardConfig.parseDuration("15s")).isEqualTo(15_000);
+    assertThat(SwitchboardConfig.parseDuration("500ms")).isEqualTo(500);
+    assertThat(SwitchboardConfig.parseDuration("2m")).isEqualTo(120_000);
+    assertThat(SwitchboardConfig.parseDuration("1500")).isEqualTo(1_500);
+    assertThatThrownBy(() -> SwitchboardConfig.parseDuration("fast")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
