@@ -8,6 +8,7 @@ import io.switchboard.alert.AlertState.Phase;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.alert.Silence;
+import io.switchboard.common.cluster.FencedLeadership;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.node.NodeContext;
 import io.vertx.core.Future;
@@ -33,6 +34,9 @@ import java.util.TreeMap;
  */
 final class AlertVerticle extends VerticleBase {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertVerticle.class);
+  /** The evaluator's leadership: lock and epoch counter names, lock wait, retry delay (FencedLeadership). */
+  static final FencedLeadership.Settings LEADERSHIP =
+      new FencedLeadership.Settings("alert", "switchboard.alert.leader", "switchboard.alert.epoch", 1_000, 500);
 
   private final NodeContext node;
   private final List<Rule> rules;
@@ -42,7 +46,7 @@ final class AlertVerticle extends VerticleBase {
   /** Episode keys in the history map by startsAt, for pruning to alert.historyMax. */
   private final TreeMap<String, Long> historyKeys = new TreeMap<>();
   private AlertStore store;
-  private Leadership leadership;
+  private FencedLeadership leadership;
   private Notifier notifier;
   private HttpClient client;
   private JsonObject latestStats;
@@ -88,7 +92,7 @@ final class AlertVerticle extends VerticleBase {
       MessageConsumer<Object> q = vertx.eventBus().consumer(Addresses.ALERTS_QUERY, queries::handle);
       return Future.all(stats.completion(), q.completion());
     }).compose(v -> {
-      leadership = new Leadership(vertx, 1_000, 500, this::takeOver, this::lost);
+      leadership = new FencedLeadership(vertx, LEADERSHIP, node::memberId, this::takeOver, why -> lost());
       timer = vertx.setPeriodic(node.config().getDurationMs(ConfigKeys.ALERT_EVALUATION_INTERVAL), t -> tick());
       leaderRecordTimer = vertx.setPeriodic(LEADER_RECORD_CHECK_MS, t -> keepLeaderRecord());
       return leadership.start();
@@ -99,10 +103,8 @@ final class AlertVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(leaderRecordTimer);
-    if (leadership != null) {
-      leadership.stop();
-    }
-    return client.close();
+    Future<Void> left = leadership == null ? Future.succeededFuture() : leadership.stop();
+    return left.compose(v -> client.close());
   }
 
   private JsonObject status() {

@@ -3,6 +3,7 @@ package io.switchboard.stats;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.switchboard.common.Addresses;
+import io.switchboard.common.cluster.FencedLeadership;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.stats.ClusterStats;
 import io.switchboard.common.stats.Ledger;
@@ -15,8 +16,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
-import io.vertx.core.shareddata.Counter;
-import io.vertx.core.shareddata.Lock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +31,11 @@ import org.slf4j.LoggerFactory;
 final class StatsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StatsVerticle.class);
   static final String PUBLISHER_LOCK = "switchboard.stats.publisher";
-  static final String PUBLISHER_EPOCH = "switchboard.stats.publisherEpoch";
+  /** The publisher's leadership: lock and epoch names; a short lock wait, tried again every interval. */
+  static FencedLeadership.Settings publisherLeadership(StatsSettings s) {
+    return new FencedLeadership.Settings("stats publisher", PUBLISHER_LOCK, "switchboard.stats.publisherEpoch",
+        10, s.intervalMs());
+  }
   /** Per hub node, for the clients scope: short, so the whole answer fits the 2 s query timeout. */
   static final long CLIENTS_TIMEOUT_MS = 1_000;
   /** Re-read the whole ledger every this many intervals, to converge with other replicas. */
@@ -47,15 +50,8 @@ final class StatsVerticle extends VerticleBase {
   private long ticks;
   private boolean writing;
   private boolean reloading;
-  private boolean locking;
-  private Lock publisherLock;
-  /** This node's Hazelcast member UUID when it took the publisher lock (see {@link #publisherLockLost()}). */
-  private String publisherLockMember;
-  /** The publisher epoch this replica drew when it took the lock; 0 if the counter could not be read. */
-  private long publisherEpoch;
-  private Counter publisherEpochCounter;
-  /** Set when the cluster's publisher epoch moved past ours: another replica took the lock meanwhile. */
-  private boolean superseded;
+  /** Held while this replica publishes ClusterStats. */
+  private FencedLeadership publisher;
   private UUID membershipRegistration;
   private ClusterStats cached;
   private long cachedVersion = -1;
@@ -91,7 +87,9 @@ final class StatsVerticle extends VerticleBase {
                 });
           }
           timer = vertx.setPeriodic(settings.intervalMs(), t -> tick());
-          return Future.all(reports.completion(), queries.completion());
+          publisher = new FencedLeadership(vertx, publisherLeadership(settings), node::memberId, this::publishing,
+              this::notPublishing);
+          return Future.all(reports.completion(), queries.completion()).compose(x -> publisher.start());
         });
   }
 
@@ -105,12 +103,9 @@ final class StatsVerticle extends VerticleBase {
         // Hazelcast already shut down
       }
     }
-    if (publisherLock != null) {
-      publisherLock.release();
-      publisherLock = null;
-    }
+    Future<Void> left = publisher == null ? Future.succeededFuture() : publisher.stop();
     // best effort: what this replica learnt last goes to the ledger before it leaves
-    return flushLedger().timeout(Addresses.QUERY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+    return left.compose(v -> flushLedger()).timeout(Addresses.QUERY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture());
   }
 
@@ -137,86 +132,27 @@ final class StatsVerticle extends VerticleBase {
     meters.nodesUp.set(stats.nodesUp());
     meters.nodesStale.set(stats.nodes() - stats.nodesUp());
     meters.nodesDown.set(stats.nodesDown());
-    if (publisherLock != null && (superseded || publisherLockLost())) {
-      // this replica no longer holds the lock, whatever its Lock object says: not released, since the lock's name
-      // is another replica's now
-      publisherLock = null;
-      superseded = false;
-      meters.publisher.set(0);
-      meters.publisherLost.increment();
-    }
-    if (publisherLock != null) {
-      vertx.eventBus().publish(Addresses.STATS_CLUSTER, stats.toJson());
-      meters.published.increment();
-      checkPublisherEpoch();
-    } else if (!locking) {
-      locking = true;
-      vertx.sharedData().getLockWithTimeout(PUBLISHER_LOCK, 10).onComplete(ar -> {
-        if (ar.failed()) {
-          locking = false;
-          return;
+    if (publisher.leading()) {
+      // fenced: published only while the lock and the epoch are still this replica's
+      publisher.check().onSuccess(still -> {
+        if (still) {
+          vertx.eventBus().publish(Addresses.STATS_CLUSTER, stats.toJson());
+          meters.published.increment();
         }
-        Lock lock = ar.result();
-        // every taker of the lock draws the next epoch, so a publisher whose lock was freed behind its back (it was
-        // dropped from the cluster) sees the epoch move past its own and stops
-        vertx.sharedData().getCounter(PUBLISHER_EPOCH)
-            .compose(c -> c.incrementAndGet().map(e -> {
-              publisherEpochCounter = c;
-              return e;
-            }))
-            .onComplete(er -> {
-              locking = false;
-              publisherLock = lock;
-              publisherLockMember = localMember();
-              publisherEpoch = er.succeeded() ? er.result() : 0;
-              superseded = false;
-              meters.publisher.set(1);
-              LOG.info("this stats replica now publishes cluster stats (publisher epoch {})", publisherEpoch);
-            });
       });
     }
   }
 
-  /** Reads the cluster's publisher epoch; if another replica drew a later one, this one stops at its next interval. */
-  private void checkPublisherEpoch() {
-    Counter c = publisherEpochCounter;
-    long mine = publisherEpoch;
-    if (c == null || mine == 0) {
-      return;
-    }
-    Future.<Long>succeededFuture().compose(x -> c.get()).onSuccess(v -> {
-      if (v != null && v > mine && publisherEpoch == mine && publisherLock != null && !superseded) {
-        LOG.warn("another stats replica took the publisher lock (publisher epoch {} after this one's {}): this one was "
-            + "dropped from the cluster meanwhile, so it stops publishing and contends again", v, mine);
-        superseded = true;
-      }
-    });
+  private Future<Void> publishing(long epoch) {
+    meters.publisher.set(1);
+    LOG.info("this stats replica now publishes cluster stats (publisher epoch {})", epoch);
+    return Future.succeededFuture();
   }
 
-  /**
-   * Whether this node was dropped from the cluster and merged back since it took the publisher lock (a pause longer
-   * than the member timeout, or a network split): Hazelcast gives a merged-back member a new UUID. Hazelcast freed
-   * the lock when it dropped the member, so another replica may publish by now; two publishers would interleave.
-   */
-  private boolean publisherLockLost() {
-    String now = localMember();
-    if (now == null || now.equals(publisherLockMember)) {
-      return false;
-    }
-    LOG.warn("this stats replica was dropped from the cluster and merged back (member {} is now {}): the publisher lock "
-        + "it held was freed meanwhile, so it stops publishing and contends again", publisherLockMember, now);
-    return true;
-  }
-
-  /** This node's Hazelcast member UUID now; "local" unclustered; null when Hazelcast is not running. */
-  private String localMember() {
-    if (!node.clustered()) {
-      return "local";
-    }
-    try {
-      return node.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
-    } catch (RuntimeException e) {
-      return null;
+  private void notPublishing(FencedLeadership.Loss why) {
+    meters.publisher.set(0);
+    if (why == FencedLeadership.Loss.SUPERSEDED || why == FencedLeadership.Loss.MEMBER_CHANGED) {
+      meters.publisherLost.increment();
     }
   }
 

@@ -33,4 +33,19 @@ public record NodeContext(
   public boolean clustered() {
     return clusterManager != null;
   }
+
+  /**
+   * This node's Hazelcast member id now: {@code "local"} when unclustered, null while Hazelcast is not running. A
+   * member dropped from the cluster (paused past the member timeout) that merges back gets a new one.
+   */
+  public String memberId() {
+    if (clusterManager == null) {
+      return "local";
+    }
+    try {
+      return clusterManager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 }
