@@ -1,31 +1,31 @@
 package io.switchboard.common.health;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's health checks, for the probes. A check belongs to one or more probes (live, ready, startup) and is
- * critical (DOWN → probe 503) or not (DOWN → probe 200 with status "degraded"). Each check gets
- * {@link #CHECK_TIMEOUT_MS}; a check that times out or throws counts as DOWN, never as a 500.
+ * The node's health checks, for the probes, held in Vert.x Health Checks (one {@link HealthChecks} per probe). A
+ * check belongs to one or more probes (live, ready, startup) and is critical (DOWN → probe 503) or not (DOWN →
+ * probe 200 with status "degraded"). Each check gets {@link #CHECK_TIMEOUT_MS}; a check that times out or fails
+ * counts as DOWN, never as a 500.
  */
 public final class HealthRegistry {
   public static final long CHECK_TIMEOUT_MS = 1000;
 
   public enum Probe { LIVE, READY, STARTUP }
 
-  /** One registered check. */
-  public record Check(String id, boolean critical, Set<Probe> probes, Supplier<Future<CheckResult>> procedure) {}
-
-  /** The outcome of a probe: overall status and per-check details. */
+  /** The outcome of a probe: overall status and per-check details {@code {id, status, critical, data}}. */
   public record Report(String status, int httpStatus, JsonArray checks) {
     public JsonObject toJson() {
       return new JsonObject().put("status", status).put("checks", checks);
@@ -36,74 +36,72 @@ public final class HealthRegistry {
     }
   }
 
-  private final Vertx vertx;
-  private final List<Check> checks = new CopyOnWriteArrayList<>();
+  private final Map<Probe, HealthChecks> probes = new EnumMap<>(Probe.class);
+  private final Map<String, Boolean> critical = new ConcurrentHashMap<>();
 
   public HealthRegistry(Vertx vertx) {
-    this.vertx = vertx;
+    for (Probe p : Probe.values()) {
+      probes.put(p, HealthChecks.create(vertx));
+    }
   }
 
-  public void register(String id, boolean critical, Set<Probe> probes, Supplier<Future<CheckResult>> procedure) {
-    checks.removeIf(c -> c.id().equals(id));
-    checks.add(new Check(id, critical, EnumSet.copyOf(probes), procedure));
+  /** Registers (or replaces) check {@code id} on the given probes; {@code procedure} completes its promise with a Status. */
+  public void register(String id, boolean isCritical, Set<Probe> on, Handler<Promise<Status>> procedure) {
+    unregister(id);
+    critical.put(id, isCritical);
+    for (Probe p : on) {
+      probes.get(p).register(id, CHECK_TIMEOUT_MS, procedure);
+    }
   }
 
   public void unregister(String id) {
-    checks.removeIf(c -> c.id().equals(id));
+    critical.remove(id);
+    for (HealthChecks h : probes.values()) {
+      h.unregister(id);
+    }
   }
 
   public Future<Report> run(Probe probe) {
-    List<Check> selected = new ArrayList<>();
-    for (Check c : checks) {
-      if (c.probes().contains(probe)) {
-        selected.add(c);
-      }
-    }
-    List<Future<JsonObject>> results = new ArrayList<>();
-    for (Check c : selected) {
-      results.add(runOne(c));
-    }
-    return Future.join(results).transform(ignored -> {
+    return probes.get(probe).checkStatus().map(result -> {
       JsonArray out = new JsonArray();
       boolean criticalDown = false;
       boolean anyDown = false;
-      for (int i = 0; i < selected.size(); i++) {
-        JsonObject r = results.get(i).result();
-        out.add(r);
-        if (!"UP".equals(r.getString("status"))) {
-          anyDown = true;
-          criticalDown |= selected.get(i).critical();
+      if (result.getChecks() != null) {
+        for (CheckResult c : result.getChecks()) {
+          boolean up = Boolean.TRUE.equals(c.getUp());
+          boolean isCritical = critical.getOrDefault(c.getId(), true);
+          out.add(new JsonObject().put("id", c.getId()).put("status", up ? "UP" : "DOWN").put("critical", isCritical)
+              .put("data", data(c)));
+          if (!up) {
+            anyDown = true;
+            criticalDown |= isCritical;
+          }
         }
       }
       String status = criticalDown ? "DOWN" : anyDown ? "degraded" : "UP";
-      return Future.succeededFuture(new Report(status, criticalDown ? 503 : 200, out));
+      return new Report(status, criticalDown ? 503 : 200, out);
     });
   }
 
-  private Future<JsonObject> runOne(Check c) {
-    Promise<JsonObject> p = Promise.promise();
-    long timer = vertx.setTimer(CHECK_TIMEOUT_MS, t -> p.tryComplete(entry(c, "DOWN",
-        new JsonObject().put("reason", "check timed out after " + CHECK_TIMEOUT_MS + " ms"))));
-    Future<CheckResult> f;
-    try {
-      f = c.procedure().get();
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
+  /** A check's data; a procedure that failed or timed out gets a {@code reason} instead of the library's markers. */
+  private static JsonObject data(CheckResult c) {
+    JsonObject data = c.getData() == null ? new JsonObject() : c.getData().copy();
+    if (c.getStatus() != null && c.getStatus().isProcedureInError() || data.containsKey("procedure-execution-failure")) {
+      Object cause = data.remove("cause");
+      data.remove("procedure-execution-failure");
+      data.put("reason", "Timeout".equals(cause) ? "check timed out after " + CHECK_TIMEOUT_MS + " ms"
+          : "check failed: " + (cause == null ? "no answer" : cause));
     }
-    f.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        CheckResult r = ar.result();
-        p.tryComplete(entry(c, r.isUp() ? "UP" : "DOWN", r.data()));
-      } else {
-        p.tryComplete(entry(c, "DOWN", new JsonObject().put("reason", String.valueOf(ar.cause().getMessage()))));
-      }
-    });
-    return p.future();
+    return data;
   }
 
-  private static JsonObject entry(Check c, String status, JsonObject data) {
-    return new JsonObject().put("id", c.id()).put("status", status).put("critical", c.critical())
-        .put("data", data == null ? new JsonObject() : data);
+  /** UP with data. */
+  public static Status up(JsonObject data) {
+    return Status.OK(data);
+  }
+
+  /** DOWN with a reason. */
+  public static Status down(String reason) {
+    return Status.KO(new JsonObject().put("reason", reason));
   }
 }
