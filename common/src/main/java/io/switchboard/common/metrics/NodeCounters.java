@@ -21,8 +21,9 @@ import org.HdrHistogram.Recorder;
  * The node's own counters: what the hub counts and the node reports. Per node, never per session. Cheap to
  * update from any event loop (LongAdder, HdrHistogram Recorder). Cumulative: {@link #snapshot()} returns totals
  * since the process started and cumulative histograms, so a lost report costs freshness, never exactness.
- * The same numbers back the Prometheus meters (function counters read the adders; the message-latency histogram
- * is derived from the HdrHistogram at scrape time; the colder timers keep their own buckets).
+ * The same numbers back the Prometheus meters (function counters read the adders; the latency, execution-duration
+ * and heartbeat histograms are derived from the HdrHistograms at scrape time; the connection-duration timer keeps its
+ * own buckets).
  */
 public final class NodeCounters {
   /** Execution outcome labels (a fixed set). */
@@ -48,9 +49,7 @@ public final class NodeCounters {
   private final Histogram executionDurationTotal = Histograms.newHistogram();
   private final Histogram heartbeatRttTotal = Histograms.newHistogram();
 
-  private final Timer executionDurationTimer;
   private final Timer connectionDurationTimer;
-  private final Timer heartbeatTimer;
 
   public NodeCounters(MeterRegistry registry) {
     this(registry, "");
@@ -91,24 +90,21 @@ public final class NodeCounters {
         .tag("status", status).description("Tool executions ended, by final status").register(registry));
     Gauge.builder("switchboard.tool.executions.running", executionsRunning, AtomicLong::get)
         .description("Tool executions pending or running on this node").register(registry);
-    // Message latency is recorded once per frame, into the HdrHistogram recorder; Prometheus reads a histogram
-    // derived from it at scrape time (no second recording into a Micrometer timer on the hot path).
+    // Message latency, execution duration and heartbeat RTT are each recorded once, into an HdrHistogram recorder
+    // that also feeds the stats service; Prometheus reads histograms derived from them at scrape time.
     if (registry instanceof PrometheusMeterRegistry prom) {
+      Labels labels = node.isEmpty() ? Labels.EMPTY : Labels.of("node", node);
       prom.getPrometheusRegistry().register(new HdrHistogramCollector("switchboard_message_latency_seconds",
-          "Message handling latency: frame received to reply or forward written",
-          node.isEmpty() ? Labels.EMPTY : Labels.of("node", node), this::messageLatencyCumulative));
+          "Message handling latency: frame received to reply or forward written", labels, this::messageLatencyCumulative));
+      prom.getPrometheusRegistry().register(new HdrHistogramCollector("switchboard_tool_execution_duration_seconds",
+          "Tool execution duration, start to terminal state", labels, this::executionDurationCumulative,
+          HdrHistogramCollector.EXECUTION_BOUNDS_SECONDS));
+      prom.getPrometheusRegistry().register(new HdrHistogramCollector("switchboard_heartbeat_rtt_seconds",
+          "WebSocket ping to pong round trip", labels, this::heartbeatRttCumulative));
     }
-    executionDurationTimer = Timer.builder("switchboard.tool.execution.duration")
-        .description("Tool execution duration, start to terminal state")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry);
     connectionDurationTimer = Timer.builder("switchboard.ws.connection.duration")
         .description("How long WebSocket sessions stayed open")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofHours(24))
-        .register(registry);
-    heartbeatTimer = Timer.builder("switchboard.heartbeat.rtt")
-        .description("WebSocket ping to pong round trip")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);
   }
 
@@ -177,7 +173,6 @@ public final class NodeCounters {
     executionsRunning.decrementAndGet();
     long v = Math.max(1, durationMicros);
     executionDuration.recordValue(v);
-    executionDurationTimer.record(v, TimeUnit.MICROSECONDS);
   }
 
   public void recordMessageLatencyNanos(long nanos) {
@@ -192,7 +187,16 @@ public final class NodeCounters {
   public void recordHeartbeatRttNanos(long nanos) {
     long micros = Math.max(1, nanos / 1000);
     heartbeatRtt.recordValue(micros);
-    heartbeatTimer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A copy of the cumulative execution-duration histogram (µs) since the node started. */
+  public synchronized Histogram executionDurationCumulative() {
+    return drain(executionDuration, executionDurationTotal).copy();
+  }
+
+  /** A copy of the cumulative heartbeat round-trip histogram (µs) since the node started. */
+  public synchronized Histogram heartbeatRttCumulative() {
+    return drain(heartbeatRtt, heartbeatRttTotal).copy();
   }
 
   // ---- readers ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -63,5 +64,28 @@ class LatencyHistogramTest {
     assertThat(stats.getTotalCount()).isEqualTo(micros.length);
     counters.recordMessageLatencyNanos(1_000_000);
     assertThat(registry.scrape()).contains("switchboard_message_latency_seconds_count{node=\"n1\"} " + (micros.length + 1));
+  }
+
+  @Test
+  void executionDurationAndHeartbeatRttAreRecordedOnceAndScrapedFromTheSameHistogram() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    NodeCounters counters = new NodeCounters(registry, "n1");
+    counters.executionStarted();
+    counters.executionEnded("completed", 200_000);
+    counters.executionStarted();
+    counters.executionEnded("failed", 90_000_000);
+    counters.recordHeartbeatRttNanos(300_000);
+    String text = registry.scrape();
+    assertThat(text).contains("switchboard_tool_execution_duration_seconds_count{node=\"n1\"} 2")
+        .contains("switchboard_tool_execution_duration_seconds_bucket{node=\"n1\",le=\"0.25\"} 1")
+        .contains("switchboard_tool_execution_duration_seconds_bucket{node=\"n1\",le=\"100.0\"} 2")
+        .contains("switchboard_heartbeat_rtt_seconds_count{node=\"n1\"} 1")
+        .contains("switchboard_heartbeat_rtt_seconds_bucket{node=\"n1\",le=\"5.0E-4\"} 1");
+    // one series each: no second Micrometer timer of the same name
+    assertThat(text.lines().filter(l -> l.startsWith("# TYPE switchboard_tool_execution_duration_seconds ")).count()).isEqualTo(1);
+    assertThat(text.lines().filter(l -> l.startsWith("# TYPE switchboard_heartbeat_rtt_seconds ")).count()).isEqualTo(1);
+    JsonObject h = counters.snapshot().getJsonObject("histograms");
+    assertThat(Histograms.decode(h.getString("executionDurationUs")).getTotalCount()).isEqualTo(2);
+    assertThat(Histograms.decode(h.getString("heartbeatRttUs")).getTotalCount()).isEqualTo(1);
   }
 }
