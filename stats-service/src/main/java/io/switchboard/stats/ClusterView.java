@@ -229,18 +229,38 @@ public final class ClusterView {
     down.sort(Comparator.comparingLong(DownNode::since).thenComparing(DownNode::nodeId));
     long frames = windowDelta.framesReceived();
     long ended = windowDelta.executionsEnded();
-    return new ClusterStats(
-        totals.connections(), active, totals.messagesIn(), totals.messagesOut(), perSecond,
-        latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0, percentiles(latency),
-        frames == 0 ? 0 : Math.min(1.0, (double) windowDelta.errors() / frames), totals.errors(), windowDelta.errors(),
-        frames, windowDelta.messagesIn(), oldestStart == Long.MAX_VALUE ? 0 : Math.max(0, now - oldestStart),
-        new ClusterStats.MemoryUsage(rss, heapUsed, heapTotal),
-        new ClusterStats.ToolExecutions(totals.executionsStarted(), totals.executionsCompleted(), totals.executionsFailed(),
-            totals.executionsCancelled(), running),
-        new ClusterStats.ExecutionsInWindow(ended, windowDelta.executionsFailed()),
-        ended == 0 ? 0 : (double) windowDelta.executionsFailed() / ended, percentiles(execution),
-        agents, clients, monitors, totals.connectionsRefused(), nodes.size(), up, down.size(), down,
-        settings.windowMs(), now, perNode);
+    return ClusterStats.builder()
+        .totalConnections(totals.connections())
+        .activeConnections(active)
+        .totalMessages(totals.messagesIn())
+        .messagesOut(totals.messagesOut())
+        .messagesPerSecond(perSecond)
+        .averageLatency(latency.getTotalCount() == 0 ? 0 : latency.getMean() / 1000.0)
+        .latency(percentiles(latency))
+        .errorRate(frames == 0 ? 0 : Math.min(1.0, (double) windowDelta.errors() / frames))
+        .errors(totals.errors())
+        .errorsInWindow(windowDelta.errors())
+        .framesInWindow(frames)
+        .messagesInWindow(windowDelta.messagesIn())
+        .uptime(oldestStart == Long.MAX_VALUE ? 0 : Math.max(0, now - oldestStart))
+        .memoryUsage(new ClusterStats.MemoryUsage(rss, heapUsed, heapTotal))
+        .toolExecutions(new ClusterStats.ToolExecutions(totals.executionsStarted(), totals.executionsCompleted(),
+            totals.executionsFailed(), totals.executionsCancelled(), running))
+        .executionsInWindow(new ClusterStats.ExecutionsInWindow(ended, windowDelta.executionsFailed()))
+        .executionFailureRate(ended == 0 ? 0 : (double) windowDelta.executionsFailed() / ended)
+        .executionDuration(percentiles(execution))
+        .agentsConnected(agents)
+        .clientsConnected(clients)
+        .monitorsConnected(monitors)
+        .connectionsRefused(totals.connectionsRefused())
+        .nodes(nodes.size())
+        .nodesUp(up)
+        .nodesDown(down.size())
+        .downNodes(down)
+        .window(settings.windowMs())
+        .timestamp(now)
+        .perNode(perNode)
+        .build();
   }
 
   /** Milliseconds from a microsecond histogram; all zero when it is empty. */

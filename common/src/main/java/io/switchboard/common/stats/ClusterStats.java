@@ -126,6 +126,195 @@ public record ClusterStats(
     }
   }
 
+  /** A builder: every field starts at zero (empty lists, zero percentiles), so a producer sets what it knows by name. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ClusterStats} field by field; see the record's components for meanings. */
+  public static final class Builder {
+    private long totalConnections = 0;
+    private long activeConnections = 0;
+    private long totalMessages = 0;
+    private long messagesOut = 0;
+    private double messagesPerSecond = 0;
+    private double averageLatency = 0;
+    private Percentiles latency = Percentiles.ZERO;
+    private double errorRate = 0;
+    private long errors = 0;
+    private long errorsInWindow = 0;
+    private long framesInWindow = 0;
+    private long messagesInWindow = 0;
+    private long uptime = 0;
+    private MemoryUsage memoryUsage = new MemoryUsage(0, 0, 0);
+    private ToolExecutions toolExecutions = new ToolExecutions(0, 0, 0, 0, 0);
+    private ExecutionsInWindow executionsInWindow = new ExecutionsInWindow(0, 0);
+    private double executionFailureRate = 0;
+    private Percentiles executionDuration = Percentiles.ZERO;
+    private long agentsConnected = 0;
+    private long clientsConnected = 0;
+    private long monitorsConnected = 0;
+    private long connectionsRefused = 0;
+    private int nodes = 0;
+    private int nodesUp = 0;
+    private int nodesDown = 0;
+    private List<DownNode> downNodes = List.of();
+    private long window = 0;
+    private long timestamp = 0;
+    private List<PerNode> perNode = List.of();
+
+    private Builder() {}
+
+    public Builder totalConnections(long v) {
+      this.totalConnections = v;
+      return this;
+    }
+
+    public Builder activeConnections(long v) {
+      this.activeConnections = v;
+      return this;
+    }
+
+    public Builder totalMessages(long v) {
+      this.totalMessages = v;
+      return this;
+    }
+
+    public Builder messagesOut(long v) {
+      this.messagesOut = v;
+      return this;
+    }
+
+    public Builder messagesPerSecond(double v) {
+      this.messagesPerSecond = v;
+      return this;
+    }
+
+    public Builder averageLatency(double v) {
+      this.averageLatency = v;
+      return this;
+    }
+
+    public Builder latency(Percentiles v) {
+      this.latency = v;
+      return this;
+    }
+
+    public Builder errorRate(double v) {
+      this.errorRate = v;
+      return this;
+    }
+
+    public Builder errors(long v) {
+      this.errors = v;
+      return this;
+    }
+
+    public Builder errorsInWindow(long v) {
+      this.errorsInWindow = v;
+      return this;
+    }
+
+    public Builder framesInWindow(long v) {
+      this.framesInWindow = v;
+      return this;
+    }
+
+    public Builder messagesInWindow(long v) {
+      this.messagesInWindow = v;
+      return this;
+    }
+
+    public Builder uptime(long v) {
+      this.uptime = v;
+      return this;
+    }
+
+    public Builder memoryUsage(MemoryUsage v) {
+      this.memoryUsage = v;
+      return this;
+    }
+
+    public Builder toolExecutions(ToolExecutions v) {
+      this.toolExecutions = v;
+      return this;
+    }
+
+    public Builder executionsInWindow(ExecutionsInWindow v) {
+      this.executionsInWindow = v;
+      return this;
+    }
+
+    public Builder executionFailureRate(double v) {
+      this.executionFailureRate = v;
+      return this;
+    }
+
+    public Builder executionDuration(Percentiles v) {
+      this.executionDuration = v;
+      return this;
+    }
+
+    public Builder agentsConnected(long v) {
+      this.agentsConnected = v;
+      return this;
+    }
+
+    public Builder clientsConnected(long v) {
+      this.clientsConnected = v;
+      return this;
+    }
+
+    public Builder monitorsConnected(long v) {
+      this.monitorsConnected = v;
+      return this;
+    }
+
+    public Builder connectionsRefused(long v) {
+      this.connectionsRefused = v;
+      return this;
+    }
+
+    public Builder nodes(int v) {
+      this.nodes = v;
+      return this;
+    }
+
+    public Builder nodesUp(int v) {
+      this.nodesUp = v;
+      return this;
+    }
+
+    public Builder nodesDown(int v) {
+      this.nodesDown = v;
+      return this;
+    }
+
+    public Builder downNodes(List<DownNode> v) {
+      this.downNodes = v;
+      return this;
+    }
+
+    public Builder window(long v) {
+      this.window = v;
+      return this;
+    }
+
+    public Builder timestamp(long v) {
+      this.timestamp = v;
+      return this;
+    }
+
+    public Builder perNode(List<PerNode> v) {
+      this.perNode = v;
+      return this;
+    }
+
+    public ClusterStats build() {
+      return new ClusterStats(totalConnections, activeConnections, totalMessages, messagesOut, messagesPerSecond, averageLatency, latency, errorRate, errors, errorsInWindow, framesInWindow, messagesInWindow, uptime, memoryUsage, toolExecutions, executionsInWindow, executionFailureRate, executionDuration, agentsConnected, clientsConnected, monitorsConnected, connectionsRefused, nodes, nodesUp, nodesDown, downNodes, window, timestamp, perNode);
+    }
+  }
+
   public JsonObject toJson() {
     JsonArray down = new JsonArray();
     downNodes.forEach(d -> down.add(d.toJson()));
@@ -168,15 +357,37 @@ public record ClusterStats(
     j.getJsonArray("downNodes", new JsonArray()).forEach(o -> down.add(DownNode.fromJson((JsonObject) o)));
     List<PerNode> per = new ArrayList<>();
     j.getJsonArray("perNode", new JsonArray()).forEach(o -> per.add(PerNode.fromJson((JsonObject) o)));
-    return new ClusterStats(l(j, "totalConnections"), l(j, "activeConnections"), l(j, "totalMessages"),
-        l(j, "messagesOut"), d(j, "messagesPerSecond"), d(j, "averageLatency"), Percentiles.fromJson(j.getJsonObject("latency")),
-        d(j, "errorRate"), l(j, "errors"), l(j, "errorsInWindow"), l(j, "framesInWindow"), l(j, "messagesInWindow"),
-        l(j, "uptime"), MemoryUsage.fromJson(j.getJsonObject("memoryUsage")),
-        ToolExecutions.fromJson(j.getJsonObject("toolExecutions")),
-        ExecutionsInWindow.fromJson(j.getJsonObject("executionsInWindow")), d(j, "executionFailureRate"),
-        Percentiles.fromJson(j.getJsonObject("executionDuration")), l(j, "agentsConnected"), l(j, "clientsConnected"),
-        l(j, "monitorsConnected"), l(j, "connectionsRefused"), (int) l(j, "nodes"), (int) l(j, "nodesUp"),
-        (int) l(j, "nodesDown"), down, l(j, "window"), l(j, "timestamp"), per);
+    return builder()
+        .totalConnections(l(j, "totalConnections"))
+        .activeConnections(l(j, "activeConnections"))
+        .totalMessages(l(j, "totalMessages"))
+        .messagesOut(l(j, "messagesOut"))
+        .messagesPerSecond(d(j, "messagesPerSecond"))
+        .averageLatency(d(j, "averageLatency"))
+        .latency(Percentiles.fromJson(j.getJsonObject("latency")))
+        .errorRate(d(j, "errorRate"))
+        .errors(l(j, "errors"))
+        .errorsInWindow(l(j, "errorsInWindow"))
+        .framesInWindow(l(j, "framesInWindow"))
+        .messagesInWindow(l(j, "messagesInWindow"))
+        .uptime(l(j, "uptime"))
+        .memoryUsage(MemoryUsage.fromJson(j.getJsonObject("memoryUsage")))
+        .toolExecutions(ToolExecutions.fromJson(j.getJsonObject("toolExecutions")))
+        .executionsInWindow(ExecutionsInWindow.fromJson(j.getJsonObject("executionsInWindow")))
+        .executionFailureRate(d(j, "executionFailureRate"))
+        .executionDuration(Percentiles.fromJson(j.getJsonObject("executionDuration")))
+        .agentsConnected(l(j, "agentsConnected"))
+        .clientsConnected(l(j, "clientsConnected"))
+        .monitorsConnected(l(j, "monitorsConnected"))
+        .connectionsRefused(l(j, "connectionsRefused"))
+        .nodes((int) l(j, "nodes"))
+        .nodesUp((int) l(j, "nodesUp"))
+        .nodesDown((int) l(j, "nodesDown"))
+        .downNodes(down)
+        .window(l(j, "window"))
+        .timestamp(l(j, "timestamp"))
+        .perNode(per)
+        .build();
   }
 
   /** Record types whose numeric components are published as {@code name.component} (never lists or strings). */
