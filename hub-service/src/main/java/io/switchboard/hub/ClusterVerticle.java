@@ -6,6 +6,7 @@ import com.hazelcast.core.LifecycleEvent;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.HubEvent;
 import io.switchboard.hub.tools.ToolDef;
+import io.switchboard.hub.tools.ToolSchema;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -128,9 +129,14 @@ final class ClusterVerticle extends VerticleBase {
     List<ToolDef> tools = new ArrayList<>();
     JsonArray arr = b.getJsonArray("tools", new JsonArray());
     for (Object o : arr) {
-      ToolDef t = ToolDef.fromJson(o);
-      if (t != null) {
-        tools.add(t);
+      try {
+        ToolDef t = ToolDef.fromJson(o);
+        if (t != null) {
+          tools.add(t);
+        }
+      } catch (ToolSchema.Invalid e) {
+        // the offering node compiled it with the same rules; a node of another version may differ: leave it out
+        LOG.debug("a tool announced by node {} was left out: {}", nodeId, e.getMessage());
       }
     }
     rt.directory.put(nodeId, b.getString("clusterNodeId"), tools, b.getBoolean("eventsInterest", false),

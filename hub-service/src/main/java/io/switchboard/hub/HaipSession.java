@@ -15,6 +15,7 @@ import io.switchboard.hub.session.MessageSizeGuard;
 import io.switchboard.hub.session.RateLimiter;
 import io.switchboard.hub.session.ReplayWindow;
 import io.switchboard.hub.tools.ToolDef;
+import io.switchboard.hub.tools.ToolSchema;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +37,8 @@ import java.util.Map;
  * loop only.
  */
 final class HaipSession {
+  /** An agent HAI's refused tool schemas: how many are described in its one INVALID_SCHEMA error. */
+  private static final int MAX_SCHEMA_PROBLEMS_LISTED = 5;
   final String id = Ids.uuid();
   final ServerWebSocket ws;
   final Context ctx;
@@ -306,10 +309,21 @@ final class HaipSession {
   private void becomeAgent(Object toolsValue, String frameId) {
     Map<String, ToolDef> tools = new LinkedHashMap<>();
     List<String> refused = new ArrayList<>();
+    List<String> badSchemas = new ArrayList<>();
+    int badSchemaCount = 0;
     if (toolsValue instanceof JsonArray arr) {
       for (Object o : arr) {
-        ToolDef t = ToolDef.fromJson(o);
-        if (t == null || ToolDef.ECHO.equals(t.name()) || tools.size() >= HubSettings.MAX_TOOLS_PER_AGENT) {
+        ToolDef t;
+        try {
+          t = tools.size() >= HubSettings.MAX_TOOLS_PER_AGENT ? null : ToolDef.fromJson(o);
+        } catch (ToolSchema.Invalid e) {
+          if (++badSchemaCount <= MAX_SCHEMA_PROBLEMS_LISTED) {
+            String n = o instanceof JsonObject jo && jo.getValue("name") instanceof String s ? clip(s) : "#" + badSchemaCount;
+            badSchemas.add(n + ": " + e.getMessage());
+          }
+          continue;
+        }
+        if (t == null || ToolDef.ECHO.equals(t.name())) {
           refused.add(o instanceof JsonObject jo && jo.getValue("name") instanceof String n ? clip(n) : "#" + refused.size());
         } else {
           tools.putIfAbsent(t.name(), t);
@@ -321,6 +335,11 @@ final class HaipSession {
     if (!refused.isEmpty()) {
       error(ErrorCodes.INVALID_PAYLOAD, "tools refused (name [A-Za-z0-9_.:-]{1,128}, not echo, at most "
           + HubSettings.MAX_TOOLS_PER_AGENT + "): " + String.join(", ", refused), frameId, null);
+    }
+    if (badSchemaCount > 0) {
+      String more = badSchemaCount > badSchemas.size() ? "; and " + (badSchemaCount - badSchemas.size()) + " more" : "";
+      error(ErrorCodes.INVALID_SCHEMA, "tools refused for their inputSchema: " + String.join("; ", badSchemas) + more,
+          frameId, null);
     }
     rt.counters.roleChanged("client", "agent");
     role = "agent";

@@ -60,8 +60,8 @@ final class Transactions {
     }
     boolean echo = ToolDef.ECHO.equals(tool);
     Object params = p.getValue("params");
-    if (!echo && params != null && def.inputSchema() != null) {
-      String problem = SchemaCheck.check(def.inputSchema(), params);
+    if (!echo && params != null) {
+      String problem = def.input().check(params);
       if (problem != null) {
         s.error(ErrorCodes.INVALID_PAYLOAD, "params do not match the tool's input schema: " + problem, f.id, f.transaction);
         return;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The server's own error codes (haip-protocol.md's table). Metrics label values come only from this list;
+ * The server's own error codes (docs/haip.md, "Errors"). Metrics label values come only from this list;
  * anything else is counted as {@link #OTHER}.
  */
 public final class ErrorCodes {
@@ -32,13 +32,15 @@ public final class ErrorCodes {
   public static final String CONNECTION_LIMIT = "CONNECTION_LIMIT";
   /** A socket closed for silence (no frame within the idle timeout). */
   public static final String IDLE_TIMEOUT = "IDLE_TIMEOUT";
+  /** An agent's tool inputSchema refused (not a usable JSON Schema, a remote $ref, a pattern that is not RE2). */
+  public static final String INVALID_SCHEMA = "INVALID_SCHEMA";
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
   public static final String OTHER = "OTHER";
 
   public static final List<String> ALL = List.of(INVALID_MESSAGE, INVALID_PAYLOAD, TRANSACTION_NOT_FOUND,
       UNSUPPORTED_TYPE, FAILED_AUTH, UNAUTHORIZED, MISSING_TOOL_NAME, TOOL_NOT_FOUND, PROTOCOL_VIOLATION,
       RATE_LIMITED, RUN_LIMIT_EXCEEDED, PROVIDER_LOST, EXECUTION_TIMEOUT, MESSAGE_TOO_LARGE, SLOW_CONSUMER,
-      REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INTERNAL_ERROR, OTHER);
+      REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INVALID_SCHEMA, INTERNAL_ERROR, OTHER);
 
   private static final Set<String> KNOWN = Set.copyOf(ALL);
 

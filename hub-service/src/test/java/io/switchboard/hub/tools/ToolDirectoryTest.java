@@ -48,7 +48,7 @@ class ToolDirectoryTest {
   }
 
   @Test
-  void toolNamesAreRestricted() {
+  void toolNamesAreRestricted() throws Exception {
     assertThat(ToolDef.fromJson(new JsonObject().put("name", "ok_name-1.v2:x"))).isNotNull();
     assertThat(ToolDef.fromJson(new JsonObject().put("name", "has space"))).isNull();
     assertThat(ToolDef.fromJson(new JsonObject().put("name", ""))).isNull();
