@@ -1,6 +1,6 @@
 package io.switchboard.alert;
 
-import static io.switchboard.alert.TestSupport.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.alert.TestSupport.Recorder;
@@ -8,6 +8,7 @@ import io.switchboard.alert.TestSupport.StatsDriver;
 import io.switchboard.alert.TestSupport.WebhookReceiver;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -79,7 +80,7 @@ class AlertClusterTest {
       cluster.close();
     }
     if (receiverVertx != null) {
-      TestNodes.await(receiverVertx.close());
+      Await.await(receiverVertx.close());
     }
   }
 
@@ -211,7 +212,7 @@ class AlertClusterTest {
         new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "alertname").put("value", "X"))).put("endsAt", 1000));
     assertThat(past.getInteger("status")).isEqualTo(400);
     assertThat(get("/alerts/rules").getJsonArray("items")).hasSize(RULES.size());
-    assertThat(TestSupport.await(driver.vertx().eventBus().request(io.switchboard.common.Addresses.ALERTS_QUERY, new JsonObject().put("what", "nope"))
+    assertThat(Await.await(driver.vertx().eventBus().request(io.switchboard.common.Addresses.ALERTS_QUERY, new JsonObject().put("what", "nope"))
         .map(m -> "answered").recover(e -> io.vertx.core.Future.succeededFuture(e.getMessage())))).contains("unknown alerts query");
   }
 
@@ -280,8 +281,8 @@ class AlertClusterTest {
         Map.of(), "orphan", "", startsAt, null, startsAt);
     AlertState state = new AlertState(fp, "OrphanRule", Map.of(), AlertState.Phase.FIRING, 0, 0, 0, true, orphan);
     io.vertx.core.shareddata.AsyncMap<String, String> series =
-        TestSupport.await(driver.vertx().sharedData().<String, String>getAsyncMap("switchboard.alert.series"));
-    TestSupport.await(series.put(fp, new AlertStore.Entry(state, orphan, false, true).toJson().encode()));
+        Await.await(driver.vertx().sharedData().<String, String>getAsyncMap("switchboard.alert.series"));
+    Await.await(series.put(fp, new AlertStore.Entry(state, orphan, false, true).toJson().encode()));
     long epoch = leader().getLong("epoch");
     freeTheLeaderLockBehindItsBack();
     eventually(10_000, () -> leader().getLong("epoch", 0L) > epoch, () -> "no re-election after the lock was freed: " + leader());

@@ -1,11 +1,12 @@
 package io.switchboard.alert;
 
-import static io.switchboard.alert.TestSupport.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,19 +32,19 @@ class AlertServiceStartupTest {
       io.switchboard.common.node.NodeContext ctx = new io.switchboard.common.node.NodeContext(vertx, cfg, id,
           io.vertx.ext.web.Router.router(vertx), metrics, new io.switchboard.common.metrics.NodeCounters(metrics.registry()),
           new io.switchboard.common.health.HealthRegistry(vertx), new io.switchboard.common.node.ShutdownState(), null);
-      assertThatThrownBy(() -> TestNodes.await(new AlertService().deploy(ctx)))
+      assertThatThrownBy(() -> Await.await(new AlertService().deploy(ctx)))
         .rootCause().isInstanceOf(ConfigException.class)
         .hasMessageContaining("alert rule 'BrokenRule'")
         .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("alert.rules"));
       assertThat(vertx.deploymentIDs()).isEmpty();
     } finally {
-      TestNodes.await(vertx.close());
+      Await.await(vertx.close());
     }
   }
 
   @Test
   void aSingleUnclusteredNodeLeadsAndAlerts() {
-    SwitchboardNode n = TestNodes.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", 
+    SwitchboardNode n = Await.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", 
         "alert.evaluationInterval", "100ms",
         "alert.rules", new JsonArray().add(new JsonObject().put("name", "Solo").put("expr", "nodesDown").put("op", ">").put("threshold", 0)).encode())),
         List.of(new AlertService())));
@@ -58,7 +59,7 @@ class AlertServiceStartupTest {
       eventually(10_000, () -> !events.of("Solo", "resolved").isEmpty(), () -> "no resolved event on a single node");
     } finally {
       stats.stop();
-      TestNodes.await(n.stop());
+      Await.await(n.stop());
     }
   }
 }

@@ -1,7 +1,11 @@
 package io.switchboard.alert;
 
+import static io.switchboard.common.testing.Await.await;
+import static io.switchboard.common.testing.Await.eventually;
+
 import io.switchboard.common.Addresses;
 import io.switchboard.common.alert.AlertEvent;
+import io.switchboard.common.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,34 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /** Helpers for the alert cluster tests: a ClusterStats publisher, an event recorder, a webhook receiver, polling. */
 final class TestSupport {
   private TestSupport() {}
-
-  /** Polls a condition every 20 ms until it holds or the deadline passes (then fails with the message). */
-  static void eventually(long timeoutMs, BooleanSupplier condition, Supplier<String> message) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("not within " + timeoutMs + " ms: " + message.get());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
-  }
-
-  static <T> T await(io.vertx.core.Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
-    }
-  }
 
   /** Publishes a ClusterStats JSON on switchboard.stats.cluster every 100 ms; fields can be changed at any time. */
   static final class StatsDriver {
@@ -89,7 +70,7 @@ final class TestSupport {
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     Recorder(Vertx vertx) {
-      TestSupport.await(vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS, m -> seen.add(new Seen(AlertEvent.fromJson(m.body()), System.currentTimeMillis())))
+      Await.await(vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS, m -> seen.add(new Seen(AlertEvent.fromJson(m.body()), System.currentTimeMillis())))
           .completion());
     }
 
@@ -110,7 +91,7 @@ final class TestSupport {
     final HttpServer server;
 
     WebhookReceiver(Vertx vertx, int failFirst) {
-      server = TestSupport.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      server = Await.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
         int n = requests.incrementAndGet();
         String id = req.getHeader("x-switchboard-alert-id");
         attemptsById.merge(id == null ? "" : id, 1, Integer::sum);

@@ -1,11 +1,12 @@
 package io.switchboard.hub;
 
-import static io.switchboard.hub.testing.HaipTestClient.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.testing.MonitorTestClient;
@@ -38,7 +39,7 @@ class HaipClusterTest {
   @AfterAll
   static void stop() {
     cluster.close();
-    TestNodes.await(vertx.close());
+    Await.await(vertx.close());
   }
 
   static JsonArray tool(String name) {
@@ -146,7 +147,7 @@ class HaipClusterTest {
       assertThat(metrics.getJsonObject("data").getLong("framesOut")).isEqualTo(1);
 
       // The session lists: node B's client list knows the agent.
-      Message<JsonObject> list = HaipTestClient.await(a.vertx().eventBus().request(Addresses.nodeClients(b.nodeId()),
+      Message<JsonObject> list = Await.await(a.vertx().eventBus().request(Addresses.nodeClients(b.nodeId()),
           new JsonObject().put("type", "agent").put("limit", 10), new DeliveryOptions().setSendTimeout(2000)));
       JsonArray clients = list.body().getJsonArray("clients");
       assertThat(clients.stream().map(o -> ((JsonObject) o).getString("client_id"))).contains(agent.session);

@@ -1,11 +1,12 @@
 package io.switchboard.hub;
 
-import static io.switchboard.hub.testing.HaipTestClient.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.testing.RawWebSocket;
@@ -65,7 +66,7 @@ class HostileInputTest {
   @AfterAll
   static void stop() {
     cluster.close();
-    TestNodes.await(vertx.close());
+    Await.await(vertx.close());
   }
 
   @BeforeEach
@@ -354,7 +355,7 @@ class HostileInputTest {
     eventually(() -> assertThat(c.context().counters().activeConnections()).isZero());
     long refused = c.context().counters().snapshot().getLong("connectionsRefused");
     try (HaipTestClient c1 = client(c); HaipTestClient c2 = client(c); HaipTestClient c3 = client(c)) {
-      assertThatThrownBy(() -> HaipTestClient.await(vertx.createWebSocketClient()
+      assertThatThrownBy(() -> Await.await(vertx.createWebSocketClient()
           .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(c.httpPort()).setURI("/haip"))))
           .hasCauseInstanceOf(UpgradeRejectedException.class)
           .satisfies(e -> {

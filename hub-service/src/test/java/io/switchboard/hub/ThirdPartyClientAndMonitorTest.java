@@ -1,10 +1,11 @@
 package io.switchboard.hub;
 
-import static io.switchboard.hub.testing.HaipTestClient.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.testing.MonitorTestClient;
@@ -48,7 +49,7 @@ class ThirdPartyClientAndMonitorTest {
   @AfterAll
   static void stop() {
     cluster.close();
-    TestNodes.await(vertx.close());
+    Await.await(vertx.close());
   }
 
   /** A HAIP client on Java-WebSocket: frames as JSON text, nothing of ours on the client side. */
@@ -164,7 +165,7 @@ class ThirdPartyClientAndMonitorTest {
   void monitorTopicsEventsStatsAlerts() {
     MessageConsumer<JsonObject> fakeAlerts = a.vertx().eventBus().consumer(Addresses.ALERTS_QUERY,
         m -> m.reply(new JsonObject().put("items", new JsonArray().add(new JsonObject().put("id", "al-1").put("state", "firing")))));
-    HaipTestClient.await(fakeAlerts.completion());
+    Await.await(fakeAlerts.completion());
     try (MonitorTestClient m = MonitorTestClient.connect(vertx, b.httpPort())) {
       m.send(new JsonObject().put("type", "subscribe").put("topic", "events"));
       m.next(f -> "subscribed".equals(f.getString("type")) && "events".equals(f.getString("topic")));

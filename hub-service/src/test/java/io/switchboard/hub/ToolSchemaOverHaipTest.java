@@ -1,10 +1,11 @@
 package io.switchboard.hub;
 
-import static io.switchboard.hub.testing.HaipTestClient.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.tools.ToolSchemaTest;
@@ -39,7 +40,7 @@ class ToolSchemaOverHaipTest {
   @AfterAll
   static void stop() {
     cluster.close();
-    TestNodes.await(vertx.close());
+    Await.await(vertx.close());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -72,7 +73,7 @@ class ClusterLifecycleIT {
   @Test
   @Order(2)
   void twoProcessesFormOneClusterAndTheEventBusCrossesIt() {
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> a.clusterSize() == 2 && b.clusterSize() == 2,
+    Await.waitFor(Duration.ofSeconds(20), () -> a.clusterSize() == 2 && b.clusterSize() == 2,
         "a and b never saw each other: a=" + a.clusterSize() + " b=" + b.clusterSize());
     String bId = b.json("/health").getString("nodeId");
     // The consumer at switchboard.node.<b>.info exists only on B; A asks it over the event bus.
@@ -104,14 +105,14 @@ class ClusterLifecycleIT {
     long t0 = System.nanoTime();
     b.terminate();
     // readiness answers 503 at once, while the drain delay (2 s) keeps the process up
-    NodeProcess.waitFor(Duration.ofSeconds(2), () -> b.get("/health/ready").status() == 503,
+    Await.waitFor(Duration.ofSeconds(2), () -> b.get("/health/ready").status() == 503,
         "b's readiness did not turn 503 after SIGTERM");
     // after the drain delay the open WebSocket is closed with 1001 (going away)
     assertThat(session.awaitClose(Duration.ofSeconds(8))).isEqualTo(1001);
     int code = b.awaitExit(Duration.ofSeconds(10));
     long exitMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(code).isIn(0, 143);
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> a.clusterSize() == 1, "a still counts b: " + a.clusterSize());
+    Await.waitFor(Duration.ofSeconds(10), () -> a.clusterSize() == 1, "a still counts b: " + a.clusterSize());
     watcher.interrupt();
     watcher.join(5000);
     assertThat(probes.get()).isPositive();
@@ -126,10 +127,10 @@ class ClusterLifecycleIT {
     int pc = TestNodes.freePort();
     c = NodeProcess.start("c", pc, NodeProcess.env(CLUSTER, clusterPort, "c", pc));
     c.awaitReady(Duration.ofSeconds(60));
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> a.clusterSize() == 2, "c never joined a");
+    Await.waitFor(Duration.ofSeconds(20), () -> a.clusterSize() == 2, "c never joined a");
     long t0 = System.nanoTime();
     c.kill();
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> a.clusterSize() == 1, "a still counts the killed c after 10 s");
+    Await.waitFor(Duration.ofSeconds(10), () -> a.clusterSize() == 1, "a still counts the killed c after 10 s");
     System.out.printf("killed member left a's view after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(a.get("/health/ready").status()).isEqualTo(200);
   }

@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -61,7 +61,7 @@ class ClusterStatsIT {
     for (NodeProcess n : nodes) {
       n.awaitReady(Duration.ofSeconds(90));
     }
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> nodes.get(0).clusterSize() == 3, "cluster of 3 never formed");
+    Await.waitFor(Duration.ofSeconds(20), () -> nodes.get(0).clusterSize() == 3, "cluster of 3 never formed");
     startPrometheus();
   }
 
@@ -89,7 +89,7 @@ class ClusterStatsIT {
     prometheus = new ProcessBuilder(bin, "--config.file=" + promDir.resolve("prometheus.yml"),
         "--storage.tsdb.path=" + promDir.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
         .redirectErrorStream(true).redirectOutput(promDir.resolve("prometheus.log").toFile()).start();
-    NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+    Await.waitFor(Duration.ofSeconds(30), () -> {
       JsonObject r = promQuery("count(up{job=\"switchboard\"} == 1)");
       JsonArray result = r == null ? null : r.getJsonObject("data").getJsonArray("result");
       return result != null && !result.isEmpty() && "3".equals(result.getJsonObject(0).getJsonArray("value").getString(1));
@@ -148,7 +148,7 @@ class ClusterStatsIT {
       }
     }
     for (NodeProcess n : nodes) {
-      NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+      Await.waitFor(Duration.ofSeconds(10), () -> {
         JsonObject st = n.json("/stats");
         return st.getLong("totalMessages") == expectedMessages && st.getLong("totalConnections") == expectedConnections;
       }, "stats on " + n.name + " never reached the sums: " + n.get("/stats").body());
@@ -169,7 +169,7 @@ class ClusterStatsIT {
   @Order(2)
   void prometheusAgreesWithStats() {
     long total = nodes.get(1).json("/stats").getLong("totalMessages");
-    NodeProcess.waitFor(Duration.ofSeconds(15),
+    Await.waitFor(Duration.ofSeconds(15),
         () -> promScalar("sum(switchboard_messages_total{direction=\"in\"})") == total,
         "prometheus sum(switchboard_messages_total{direction=\"in\"}) never equalled " + total);
     assertThat(promScalar("sum(switchboard_connections_total)")).isEqualTo((double) expectedConnections);
@@ -216,7 +216,7 @@ class ClusterStatsIT {
     n2.kill();
     long t0 = System.nanoTime();
     List<Long> seen = new ArrayList<>();
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+    Await.waitFor(Duration.ofSeconds(10), () -> {
       JsonObject st = nodes.get(0).json("/stats");
       seen.add(st.getLong("totalMessages"));
       return st.getInteger("nodesUp") == 2;
@@ -231,7 +231,7 @@ class ClusterStatsIT {
       String tx = c.start("echo");
       c.echo(tx, "after restart");
     }
-    NodeProcess.waitFor(Duration.ofSeconds(15), () -> nodes.get(2).json("/stats").getLong("totalMessages") >= before + 3,
+    Await.waitFor(Duration.ofSeconds(15), () -> nodes.get(2).json("/stats").getLong("totalMessages") >= before + 3,
         "totals did not grow after the restart");
     JsonObject st = nodes.get(2).json("/stats");
     assertThat(st.getInteger("nodesUp")).isEqualTo(3);

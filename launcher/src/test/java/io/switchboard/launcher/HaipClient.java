@@ -1,5 +1,7 @@
 package io.switchboard.launcher;
 
+import static io.switchboard.common.testing.Await.await;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

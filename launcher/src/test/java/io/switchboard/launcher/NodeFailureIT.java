@@ -2,6 +2,7 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +48,7 @@ class NodeFailureIT {
     for (NodeProcess n : nodes) {
       n.awaitReady(Duration.ofSeconds(90));
     }
-    NodeProcess.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 4, "cluster of 4 never formed");
+    Await.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 4, "cluster of 4 never formed");
     awaitSafe();
   }
 
@@ -58,7 +59,7 @@ class NodeFailureIT {
    */
   static void awaitSafe() {
     List<NodeProcess> live = nodes.stream().filter(NodeProcess::alive).toList();
-    NodeProcess.waitFor(Duration.ofSeconds(30), () -> live.stream().allMatch(NodeProcess::clusterSafe),
+    Await.waitFor(Duration.ofSeconds(30), () -> live.stream().allMatch(NodeProcess::clusterSafe),
         "the cluster never reported its partitions safe");
   }
 
@@ -96,7 +97,7 @@ class NodeFailureIT {
     String n4Member = own.stream().map(JsonObject.class::cast).filter(m -> m.getBoolean("local")).findFirst().orElseThrow().getString("memberId");
     assertThat(masterId).as("n4 formed the cluster, so it is the master (first in the member list)").isEqualTo(n4Member);
     // n4 started first, so its stats replica took the publisher lock
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> publishes(n4) == 1, "n4 never became the stats publisher");
+    Await.waitFor(Duration.ofSeconds(10), () -> publishes(n4) == 1, "n4 never became the stats publisher");
     List<NodeProcess> live = nodes.subList(0, 3);
     signal(n4, "STOP");
     long t0 = System.nanoTime();
@@ -106,7 +107,7 @@ class NodeFailureIT {
       // paused beyond the membership timeout: no live node lists it any more (5-6 s; 15 s in a run that split).
       // Electing a new master can split the live nodes for a while (docs/operations.md); that is noted, and the
       // merge after SIGCONT must heal it.
-      NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+      Await.waitFor(Duration.ofSeconds(30), () -> {
         boolean gone = true;
         for (NodeProcess n : live) {
           int size = n.clusterSize();
@@ -122,13 +123,13 @@ class NodeFailureIT {
     }
     long contAt = System.nanoTime();
     try {
-      NodeProcess.waitFor(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.clusterSize() == 4), "rejoin");
+      Await.waitFor(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.clusterSize() == 4), "rejoin");
     } catch (AssertionError e) {
       throw new AssertionError("the four nodes did not agree on one cluster within a minute of SIGCONT: " + sizes(nodes), e);
     }
     // the cluster freed n4's publisher lock when it dropped n4, and another replica took it: back, n4 must notice and
     // stop, or two replicas would publish interleaved cluster stats
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> nodes.stream().mapToInt(NodeFailureIT::publishes).sum() == 1,
+    Await.waitFor(Duration.ofSeconds(10), () -> nodes.stream().mapToInt(NodeFailureIT::publishes).sum() == 1,
         "not exactly one stats publisher after the merge");
     assertThat(publishes(n4)).as("the merged-back n4 still publishes").isZero();
     System.out.printf("paused master removed after %d ms%s, all four agree again %d ms after SIGCONT%n", removedMs,
@@ -138,7 +139,7 @@ class NodeFailureIT {
     for (NodeProcess n : nodes) {
       ids.add(n.json("/health").getString("nodeId"));
     }
-    NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+    Await.waitFor(Duration.ofSeconds(30), () -> {
       for (NodeProcess from : nodes) {
         for (String id : ids) {
           if (from.get("/cluster/nodes/" + id).status() != 200) {
@@ -156,7 +157,7 @@ class NodeFailureIT {
         agents.add(HaipClient.connect(n.httpPort).agent("everywhere"));
       }
       for (NodeProcess n : nodes) {
-        NodeProcess.waitFor(Duration.ofSeconds(15), () -> {
+        Await.waitFor(Duration.ofSeconds(15), () -> {
           try (HaipClient c = HaipClient.connect(n.httpPort).handshake(null)) {
             c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
             return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("everywhere");
@@ -208,7 +209,7 @@ class NodeFailureIT {
     HaipClient agent = HaipClient.connect(n4.httpPort).agent("only_on_n4");
     HaipClient client = HaipClient.connect(n1.httpPort).handshake(null);
     try {
-      NodeProcess.waitFor(Duration.ofSeconds(15), () -> HaipClient.toolListed(n1.httpPort, "only_on_n4"), "only_on_n4 never reached n1");
+      Await.waitFor(Duration.ofSeconds(15), () -> HaipClient.toolListed(n1.httpPort, "only_on_n4"), "only_on_n4 never reached n1");
       String tx = client.start("only_on_n4");
       client.echo(tx, "before the kill");
       awaitSafe();
@@ -243,7 +244,7 @@ class NodeFailureIT {
     HaipClient servedByN3 = HaipClient.connect(n1.httpPort).handshake(null);
     HaipClient bystander = HaipClient.connect(n2.httpPort).handshake(null);
     try {
-      NodeProcess.waitFor(Duration.ofSeconds(15), () -> {
+      Await.waitFor(Duration.ofSeconds(15), () -> {
         try (HaipClient c = HaipClient.connect(n1.httpPort).handshake(null)) {
           c.send(c.frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
           return c.await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("only_on_n3");
@@ -263,7 +264,7 @@ class NodeFailureIT {
       assertThat(err.getString("transaction")).isEqualTo(lost);
       // the other transaction carries on untouched
       bystander.echo(fine, "after the kill");
-      NodeProcess.waitFor(Duration.ofSeconds(10), () -> n1.json("/stats").getInteger("nodesUp") == statsUpBefore - 1,
+      Await.waitFor(Duration.ofSeconds(10), () -> n1.json("/stats").getInteger("nodesUp") == statsUpBefore - 1,
           "stats still count the killed node");
       // the node-down alert fires, once
       JsonObject firing = monitor.await(f -> "alert".equals(f.getString("type"))
@@ -271,7 +272,7 @@ class NodeFailureIT {
           && "firing".equals(f.getJsonObject("data").getString("state"))
           && "n3".equals(f.getJsonObject("data").getJsonObject("labels").getString("node")), Duration.ofSeconds(15), "node-down alert");
       assertThat(firing.getJsonObject("data").getString("id")).isNotBlank();
-      NodeProcess.waitFor(Duration.ofSeconds(5), () -> n1.get("/alerts").body().contains("SwitchboardNodeDown"), "not in /alerts");
+      Await.waitFor(Duration.ofSeconds(5), () -> n1.get("/alerts").body().contains("SwitchboardNodeDown"), "not in /alerts");
       // no second firing for the same episode within the next few evaluations
       boolean repeated;
       try {
@@ -305,12 +306,12 @@ class NodeFailureIT {
     long t0 = System.nanoTime();
     victim.kill();
     // the survivor's stats replica answers with totals that did not go backwards
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+    Await.waitFor(Duration.ofSeconds(10), () -> {
       NodeProcess.Response r = survivor.get("/stats");
       return r.status() == 200 && new JsonObject(r.body()).getLong("totalMessages") >= before;
     }, "stats not served after the stats node died");
     // the other alert replica takes over within 10 s
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> {
+    Await.waitFor(Duration.ofSeconds(10), () -> {
       NodeProcess.Response r = survivor.get("/alerts/status");
       return r.status() == 200 && survivor.name.equals(new JsonObject(r.body()).getJsonObject("leader").getString("name"));
     }, "no alert leader took over");

@@ -1,5 +1,6 @@
 package io.switchboard.launcher;
 
+import io.switchboard.common.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A Switchboard node as a real OS process: {@code java -jar launcher/target/switchboard.jar}, configured through
@@ -122,7 +122,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Waits until {@code /health/ready} answers 200; returns the milliseconds since the process started. */
   public long awaitReady(Duration timeout) {
-    waitFor(timeout, () -> {
+    Await.waitFor(timeout, () -> {
       if (!process.isAlive()) {
         throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
       }
@@ -224,23 +224,6 @@ public final class NodeProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  /** Polls a condition every 50 ms until it holds or the timeout passes. */
-  public static void waitFor(Duration timeout, BooleanSupplier condition, String message) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-    }
-    throw new AssertionError(message);
   }
 
   /** An HTTP answer. */

@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
@@ -83,7 +84,7 @@ class ObservabilityIT {
     HttpRequest req = HttpRequest.newBuilder(URI.create(node.url("/health?session=s1&token=qs-secret-1")))
         .header("Authorization", "Bearer hdr-secret-2").header("x-haip-session", "sess-42").GET().build();
     assertThat(node.request(req).status()).isEqualTo(200);
-    NodeProcess.waitFor(Duration.ofSeconds(5), () -> node.output().contains("sess-42"), "no access log line for the request");
+    Await.waitFor(Duration.ofSeconds(5), () -> node.output().contains("sess-42"), "no access log line for the request");
     String out = node.output();
     assertThat(out).doesNotContain("qs-secret-1").doesNotContain("hdr-secret-2");
     boolean sawHazelcast = false;
@@ -132,7 +133,7 @@ class ObservabilityIT {
     try (NodeProcess n = NodeProcess.start("txt", port, env)) {
       n.awaitReady(Duration.ofSeconds(60));
       n.request(HttpRequest.newBuilder(URI.create(n.url("/health?password=pw-secret-3"))).GET().build());
-      NodeProcess.waitFor(Duration.ofSeconds(5), () -> n.output().contains("/health?password="), "no access line");
+      Await.waitFor(Duration.ofSeconds(5), () -> n.output().contains("/health?password="), "no access line");
       String out = n.output();
       assertThat(out).doesNotContain("pw-secret-3").contains("node=txt");
       assertThat(out.lines().filter(l -> l.contains("io.switchboard.access")).findFirst().orElseThrow()).doesNotStartWith("{");

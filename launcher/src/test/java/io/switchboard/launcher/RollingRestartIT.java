@@ -2,6 +2,7 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -104,12 +105,12 @@ class RollingRestartIT {
     for (NodeProcess n : nodes) {
       n.awaitReady(Duration.ofSeconds(90));
     }
-    NodeProcess.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 3, "cluster of 3 never formed");
+    Await.waitFor(Duration.ofSeconds(30), () -> nodes.get(0).clusterSize() == 3, "cluster of 3 never formed");
 
     List<Agent> agents = List.of(new Agent("agent-a", 1), new Agent("agent-b", 2));
     agents.forEach(Thread::start);
-    NodeProcess.waitFor(Duration.ofSeconds(15), () -> agents.stream().allMatch(a -> a.serving), "agents never served");
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> {
+    Await.waitFor(Duration.ofSeconds(15), () -> agents.stream().allMatch(a -> a.serving), "agents never served");
+    Await.waitFor(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> {
       try (HaipClient probe = HaipClient.connect(n.httpPort)) {
         connects.increment(); // the totals count this session and its two frames (HAI, TOOL_LIST) too
         boolean listed = probe.handshake(null).listsTool(TOOL);
@@ -126,7 +127,7 @@ class RollingRestartIT {
     long trafficStart = now();
     clients.forEach(Thread::start);
 
-    NodeProcess.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completed >= STEADY_TX),
+    Await.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completed >= STEADY_TX),
         "clients did not complete " + STEADY_TX + " transactions each before the restarts");
     for (int slot = 0; slot < nodes.size(); slot++) {
       NodeProcess old = nodes.get(slot);
@@ -142,10 +143,10 @@ class RollingRestartIT {
       restarts.add(new Restart(old.name, termAt, exitAt, now(), code));
       assertThat(code).as("%s's exit code after SIGTERM", old.name).isIn(0, 143);
       // what completed before the node went (some of it counted by that node alone) is still in the totals
-      NodeProcess.waitFor(Duration.ofSeconds(5), () -> !samples.isEmpty() && samples.get(samples.size() - 1)[4] >= completedBefore,
+      Await.waitFor(Duration.ofSeconds(5), () -> !samples.isEmpty() && samples.get(samples.size() - 1)[4] >= completedBefore,
           "after " + old.name + "'s restart /stats counts fewer than the " + completedBefore + " executions completed before it");
     }
-    NodeProcess.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completedSinceReconnect >= STEADY_TX),
+    Await.waitFor(STEADY_DEADLINE, () -> clients.stream().allMatch(c -> c.completedSinceReconnect >= STEADY_TX),
         "clients did not complete " + STEADY_TX + " transactions each after their last reconnect");
     long trafficEnd = now();
 
@@ -160,7 +161,7 @@ class RollingRestartIT {
     }
     // the totals settle: connections exact, and the same answer from both replicas for 1.5 s
     NodeProcess n1 = nodes.get(0);
-    NodeProcess.waitFor(Duration.ofSeconds(20), () -> {
+    Await.waitFor(Duration.ofSeconds(20), () -> {
       if (samples.size() < 6) {
         return false;
       }

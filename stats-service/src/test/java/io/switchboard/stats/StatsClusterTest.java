@@ -9,6 +9,7 @@ import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.node.SwitchboardService;
 import io.switchboard.common.stats.ClusterStats;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -296,7 +297,7 @@ class StatsClusterTest {
     traffic(c, 70, 900, 2, 1, 0);
     awaitStats(a, st -> exactTotals(st) && st.getInteger("nodes") == 4);
     String oldId = c.nodeId();
-    TestNodes.await(c.vertx().close()); // no graceful stop, no final report: it just leaves the cluster
+    Await.await(c.vertx().close()); // no graceful stop, no final report: it just leaves the cluster
     JsonObject s = awaitStats(a, st -> st.getInteger("nodes") == 3);
     assertThat(exactTotals(s)).isTrue();
     assertThat(s.getJsonArray("downNodes")).hasSize(1);

@@ -1,9 +1,10 @@
 package io.switchboard.common.cluster;
 
-import static io.switchboard.common.testing.TestNodes.await;
+import static io.switchboard.common.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -89,26 +90,18 @@ class FencedLeadershipTest {
     a.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.lock").forceUnlock(lock);
   }
 
-  private static void eventually(Supplier<Boolean> condition, String what) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.get()) {
-      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
-  }
-
   @Test
   void aLeaderWhoseLockWasTakenStopsAndNeverFreesTheNewHoldersLock() {
     FencedLeadership.Settings s = settings("superseded");
     Replica first = new Replica(a, s);
-    eventually(first::leading, "the only contender leads");
+    Await.waitFor(Await.WAIT, first::leading, "the only contender leads");
     Replica second = new Replica(b, s);
     assertThat(first.check()).isTrue();
     assertThat(second.leading()).isFalse();
     long firstEpoch = first.elected.get();
 
     freeBehindItsBack(s.lockName());
-    eventually(second::leading, "the standby takes the freed lock");
+    Await.waitFor(Await.WAIT, second::leading, "the standby takes the freed lock");
     assertThat(second.elected.get()).isGreaterThan(firstEpoch);
 
     assertThat(first.check()).as("the old leader sees the epoch moved").isFalse();
@@ -124,7 +117,7 @@ class FencedLeadershipTest {
   void aLeaderWhoseMemberIdChangedStopsWithoutReleasing() {
     FencedLeadership.Settings s = settings("merged");
     Replica only = new Replica(a, s);
-    eventually(only::leading, "the only contender leads");
+    Await.waitFor(Await.WAIT, only::leading, "the only contender leads");
     only.memberId = "merged-back-" + only.memberId;
     assertThat(only.check()).isFalse();
     assertThat(only.losses).containsExactly(FencedLeadership.Loss.MEMBER_CHANGED);
@@ -136,7 +129,7 @@ class FencedLeadershipTest {
   void aLostEpochEntryIsRecreatedAndALowerValueIsPutBack() {
     FencedLeadership.Settings s = settings("lost-epoch");
     Replica only = new Replica(a, s);
-    eventually(only::leading, "the only contender leads");
+    Await.waitFor(Await.WAIT, only::leading, "the only contender leads");
     long epoch = only.elected.get();
     var counters = a.context().clusterManager().getHazelcastInstance().<String, Long>getMap("__vertx.map.counter");
     counters.remove(s.epochName());

@@ -1,6 +1,6 @@
 package io.switchboard.common.health;
 
-import static io.switchboard.common.testing.TestNodes.await;
+import static io.switchboard.common.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.health.HealthRegistry.Probe;

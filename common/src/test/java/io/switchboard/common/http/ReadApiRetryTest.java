@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +35,7 @@ class ReadApiRetryTest {
       AtomicInteger brokenAsked = new AtomicInteger();
       AtomicInteger healthyAsked = new AtomicInteger();
       List<String> writes = new ArrayList<>();
-      TestNodes.await(broken.vertx().eventBus().<JsonObject>consumer(Addresses.ALERTS_QUERY, m -> {
+      Await.await(broken.vertx().eventBus().<JsonObject>consumer(Addresses.ALERTS_QUERY, m -> {
         brokenAsked.incrementAndGet();
         synchronized (writes) {
           if ("createSilence".equals(m.body().getString("what"))) {
@@ -43,7 +44,7 @@ class ReadApiRetryTest {
         }
         m.fail(503, "alert state unavailable on this replica");
       }).completion());
-      TestNodes.await(healthy.vertx().eventBus().<JsonObject>consumer(Addresses.ALERTS_QUERY, m -> {
+      Await.await(healthy.vertx().eventBus().<JsonObject>consumer(Addresses.ALERTS_QUERY, m -> {
         healthyAsked.incrementAndGet();
         synchronized (writes) {
           if ("createSilence".equals(m.body().getString("what"))) {

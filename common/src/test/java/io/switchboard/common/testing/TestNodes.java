@@ -1,16 +1,16 @@
 package io.switchboard.common.testing;
 
+import static io.switchboard.common.testing.Await.await;
+
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.node.SwitchboardService;
-import io.vertx.core.Future;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Starts real Switchboard nodes inside the test JVM: each its own Vert.x, clustered over loopback Hazelcast with
@@ -115,14 +115,6 @@ public final class TestNodes {
         }
       }
       nodes.clear();
-    }
-  }
-
-  public static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
     }
   }
 }

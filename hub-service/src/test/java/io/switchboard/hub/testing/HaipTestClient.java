@@ -1,5 +1,7 @@
 package io.switchboard.hub.testing;
 
+import static io.switchboard.common.testing.Await.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
@@ -218,35 +220,6 @@ public final class HaipTestClient implements AutoCloseable {
         ws.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         // already closing
-      }
-    }
-  }
-
-  public static <T> T await(io.vertx.core.Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e.getCause() != null ? e.getCause() : e);
-    }
-  }
-
-  /** Polls {@code check} until it holds or the deadline passes. */
-  public static void eventually(Runnable check) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError | RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        try {
-          TimeUnit.MILLISECONDS.sleep(50);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
       }
     }
   }

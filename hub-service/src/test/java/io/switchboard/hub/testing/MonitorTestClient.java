@@ -1,5 +1,6 @@
 package io.switchboard.hub.testing;
 
+import io.switchboard.common.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -19,7 +20,7 @@ public final class MonitorTestClient implements AutoCloseable {
   private MonitorTestClient(ClientWebSocket ws, int port) {
     this.ws = ws;
     ws.textMessageHandler(t -> inbox.add(new JsonObject(t)));
-    HaipTestClient.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
+    Await.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
   }
 
   public static MonitorTestClient connect(Vertx vertx, int port) {
@@ -27,11 +28,11 @@ public final class MonitorTestClient implements AutoCloseable {
   }
 
   public void send(JsonObject request) {
-    HaipTestClient.await(ws.writeTextMessage(request.encode()));
+    Await.await(ws.writeTextMessage(request.encode()));
   }
 
   public void sendRaw(String text) {
-    HaipTestClient.await(ws.writeTextMessage(text));
+    Await.await(ws.writeTextMessage(text));
   }
 
   public JsonObject next(Predicate<JsonObject> p) {
