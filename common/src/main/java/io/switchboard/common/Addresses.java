@@ -1,6 +1,6 @@
 package io.switchboard.common;
 
-/** Event-bus addresses: the one place they are declared (DESIGN.md, "Event-bus contract"). */
+/** Event-bus addresses: the one place they are declared (docs/architecture.md, "Event-bus contract"). */
 public final class Addresses {
   private Addresses() {}
 
@@ -47,6 +47,6 @@ public final class Addresses {
     return "switchboard.node." + nodeId + ".health";
   }
 
-  /** Default timeout for every request/reply query (DESIGN.md: 2 s). */
+  /** Default timeout for every request/reply query (2 s). */
   public static final long QUERY_TIMEOUT_MS = 2_000;
 }

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The per-frame work of a hub echo: parse a client MESSAGE envelope, validate it, serialize the echo. This
  * version measures Vert.x {@link JsonObject} parse/encode plus an envelope check written here (the checks
- * haip-protocol.md requires), not the hub's own parser class.
+ * HAIP requires (docs/haip.md)), not the hub's own parser class.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -45,7 +45,7 @@ public class HubFrameBench {
     payload = new JsonObject(text).getValue("payload");
   }
 
-  /** FrameParser.parse: JSON decode plus the envelope checks of haip-protocol.md. */
+  /** FrameParser.parse: JSON decode plus the envelope checks of HAIP (docs/haip.md). */
   @Benchmark
   public FrameParser.Result parseValidate() {
     return FrameParser.parse(text);

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One alert transition, published on {@code switchboard.alerts} (DESIGN.md, "Event-bus contract"). The {@code id}
+ * One alert transition, published on {@code switchboard.alerts} (docs/alerts.md; docs/architecture.md, "Event-bus contract"). The {@code id}
  * is deterministic: the same transition (fingerprint, startsAt, state) always has the same id, so a subscriber can
  * drop a repeat sent after a fail-over of the evaluator, and sinks use it as their dedup key.
  *

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Builds the Hazelcast configuration from Switchboard's: join mode, addresses, and timing tuned for a hub
- * (DESIGN.md "Cluster timing"): a dead member leaves within {@code cluster.memberTimeout} (5 s), a split
+ * (docs/operations.md, "Membership timing"): a dead member leaves within {@code cluster.memberTimeout} (5 s), a split
  * cluster merges after {@code cluster.mergeDelay} (10 s), and a leaving member waits at most
  * {@code cluster.gracefulShutdownWait}.
  */

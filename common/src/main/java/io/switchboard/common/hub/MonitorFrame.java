@@ -3,7 +3,7 @@ package io.switchboard.common.hub;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A frame of the monitor stream {@code /ws} (DESIGN.md, "Monitor stream"): {@code {type, topic?, executionId?, data,
+ * A frame of the monitor stream {@code /ws} (docs/monitor.md): {@code {type, topic?, executionId?, data,
  * timestamp}}. Types: subscribed, unsubscribed, error, status, log, metrics, event, stats, snapshot, alert.
  */
 public record MonitorFrame(String type, String topic, String executionId, Object data, long timestamp) {

@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One tool execution (one transaction), owned by the client's node: PENDING at the client's TRANSACTION_START,
- * RUNNING once a provider has it, then COMPLETED, FAILED or CANCELLED (haip-protocol.md, "Executions and
- * counting"). Transitions out of a terminal state are refused. Times in epoch ms, passed in. Pure; one event loop.
+ * RUNNING once a provider has it, then COMPLETED, FAILED or CANCELLED (docs/haip.md, "Transactions and
+ * executions"). Transitions out of a terminal state are refused. Times in epoch ms, passed in. Pure; one event loop.
  */
 public final class Execution {
   public enum Status {

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Parses and validates one inbound text message into a {@link Frame}, or says exactly what is wrong with it
- * (haip-protocol.md, "Envelope"). Pure: no Vert.x runtime needed.
+ * (docs/haip.md, "Frames the hub accepts"). Pure: no Vert.x runtime needed.
  */
 public final class FrameParser {
   private FrameParser() {}

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.List;
 import java.util.Set;
 
-/** HAIP message types and channels as they run on the wire (haip-protocol.md). */
+/** HAIP message types and channels as they run on the wire (docs/haip.md). */
 public final class MessageTypes {
   private MessageTypes() {}
 
@@ -28,7 +28,7 @@ public final class MessageTypes {
       TRANSACTION_END, TRANSACTION_JOIN, REPLAY_REQUEST, MESSAGE_UPDATE, MESSAGE, AUDIO, INFO, TOOL_LIST, TOOL_SCHEMA);
   private static final Set<String> KNOWN = Set.copyOf(ALL);
 
-  /** Channels: the three of haip-protocol.md plus the reference SDK's audio channels. */
+  /** Channels: the protocol's three plus the reference SDK's audio channels. */
   public static final List<String> CHANNELS = List.of("USER", "AGENT", "SYSTEM", "AUDIO_IN", "AUDIO_OUT");
 
   public static boolean known(String type) {

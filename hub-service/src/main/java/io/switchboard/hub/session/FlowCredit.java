@@ -1,7 +1,7 @@
 package io.switchboard.hub.session;
 
 /**
- * Credit the hub grants back as it consumes a client's frames (haip-protocol.md, "Flow control"): per channel, once
+ * Credit the hub grants back as it consumes a client's frames (docs/haip.md, "Limits"): per channel, once
  * half the advertised initial credit has been consumed, grant that many messages and bytes back with a FLOW_UPDATE.
  * The hub never withholds its own frames for want of credit. Pure; one event loop.
  */
