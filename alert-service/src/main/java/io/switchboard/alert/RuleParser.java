@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -100,7 +101,7 @@ public final class RuleParser {
   static Rule parseOne(JsonObject j) {
     for (String k : j.fieldNames()) {
       if (!RULE_KEYS.contains(k)) {
-        throw new IllegalArgumentException("unknown field '" + k + "' (allowed: " + new java.util.TreeSet<>(RULE_KEYS) + ")");
+        throw new IllegalArgumentException("unknown field '" + k + "' (allowed: " + new TreeSet<>(RULE_KEYS) + ")");
       }
     }
     String name = string(j, "name", true);
@@ -214,7 +215,7 @@ public final class RuleParser {
       Set<String> allowed = s == Rule.Scope.NODE ? NODE_FIELDS : DOWN_NODE_FIELDS;
       String rest = f.substring(s.prefix.length());
       if (!allowed.contains(rest)) {
-        throw new IllegalArgumentException(what + ": unknown field '" + f + "' (" + s.prefix + "* fields: " + new java.util.TreeSet<>(allowed) + ")");
+        throw new IllegalArgumentException(what + ": unknown field '" + f + "' (" + s.prefix + "* fields: " + new TreeSet<>(allowed) + ")");
       }
     } else if (!CLUSTER_FIELDS.contains(f)) {
       throw new IllegalArgumentException(what + ": unknown field '" + f + "' (see docs/alerts.md for the fields of ClusterStats)");
@@ -232,14 +233,14 @@ public final class RuleParser {
         continue;
       }
       throw new IllegalArgumentException(what + ": unknown placeholder {{" + p + "}} (use value, threshold, rule, severity or labels.<name> of "
-          + new java.util.TreeSet<>(labels) + ")");
+          + new TreeSet<>(labels) + ")");
     }
   }
 
   private static void onlyKeys(JsonObject o, String what, Set<String> keys) {
     for (String k : o.fieldNames()) {
       if (!keys.contains(k)) {
-        throw new IllegalArgumentException(what + ": unknown field '" + k + "' (allowed: " + new java.util.TreeSet<>(keys) + ")");
+        throw new IllegalArgumentException(what + ": unknown field '" + k + "' (allowed: " + new TreeSet<>(keys) + ")");
       }
     }
   }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.Json;
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
@@ -152,7 +153,7 @@ final class SinkDispatcher {
   private String safeReason(Throwable t) {
     String msg = t.getMessage() == null ? "" : t.getMessage();
     try {
-      java.net.URI u = java.net.URI.create(sink.url());
+      URI u = URI.create(sink.url());
       msg = msg.replace(sink.url(), "****");
       if (u.getRawPath() != null && u.getRawPath().length() > 1) {
         msg = msg.replace(u.getRawPath(), "/****");

@@ -1,6 +1,8 @@
 package io.switchboard.bench;
 
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.openjdk.jmh.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +16,7 @@ public final class BenchMain implements Callable<Integer> {
     }
     if (args.length > 0 && "jmh".equals(args[0])) {
       // JMH parses its own options (-f, -wi, -i, a regexp...)
-      org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      Main.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     int code = new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
@@ -36,7 +38,7 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      org.openjdk.jmh.Main.main(args);
+      Main.main(args);
       return 0;
     }
   }

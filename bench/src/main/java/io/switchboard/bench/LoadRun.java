@@ -4,9 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -21,10 +23,10 @@ public final class LoadRun {
   private final LoadOptions opt;
   private final List<Worker> workers = new ArrayList<>();
   private final Worker.Shared shared = new Worker.Shared();
-  private final java.io.PrintStream log;
+  private final PrintStream log;
   private Vertx vertx;
 
-  public LoadRun(LoadOptions opt, java.io.PrintStream log) {
+  public LoadRun(LoadOptions opt, PrintStream log) {
     this.opt = opt;
     this.log = log;
   }
@@ -238,7 +240,7 @@ public final class LoadRun {
     result.put("roundTrips", total.roundTrips).put("sent", total.sent)
         .put("throughput", opt.scenario == LoadOptions.Scenario.idle ? 0 : total.roundTrips / seconds);
     result.put("latencyMs", latency(total.latencyUs));
-    result.put("errors", total.errorCount()).put("errorsByCode", new JsonObject(new java.util.TreeMap<>(total.errors)));
+    result.put("errors", total.errorCount()).put("errorsByCode", new JsonObject(new TreeMap<>(total.errors)));
     result.put("sessionsClosedEarly", total.sessionsClosedEarly);
     if (opt.agents > 0) {
       result.put("agentReplies", total.agentReplies);

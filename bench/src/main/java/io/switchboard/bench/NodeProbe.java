@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -81,7 +83,7 @@ final class NodeProbe {
 
   /** The first {@code used NNNK} of a GC.heap_info output (the whole heap line), in bytes. */
   static long parseHeapInfo(String out) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+    Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
     return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
   }
 

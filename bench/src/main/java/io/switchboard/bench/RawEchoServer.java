@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -36,7 +37,7 @@ public final class RawEchoServer extends VerticleBase {
     String session = UUID.randomUUID().toString();
     long[] seq = {0};
     ws.writeTextMessage(Haip.envelope(UUID.randomUUID().toString(), session, null, ++seq[0], "SYSTEM", "HAI",
-        new JsonObject().put("haip_version", Haip.VERSION).put("accept_major", new io.vertx.core.json.JsonArray().add(1))
+        new JsonObject().put("haip_version", Haip.VERSION).put("accept_major", new JsonArray().add(1))
             .put("accept_events", Haip.ALL_EVENTS.copy())).encode());
     ws.textMessageHandler(text -> {
       if (Haip.isMessage(text)) {

@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,7 +58,7 @@ final class Worker {
     this.payload = Haip.payloadOfSize(opt.messageSize);
     this.shared = shared;
     int perClient = opt.sessions + opt.agents + opt.subscribers + 16;
-    List<String> sources = opt.sourceAddresses.isEmpty() ? java.util.Collections.singletonList(null) : opt.sourceAddresses;
+    List<String> sources = opt.sourceAddresses.isEmpty() ? Collections.singletonList(null) : opt.sourceAddresses;
     for (String source : sources) {
       WebSocketClientOptions o = new WebSocketClientOptions()
           .setMaxConnections(perClient)

@@ -5,6 +5,7 @@ import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.logging.LogSetup;
+import io.switchboard.common.node.BuildInfo;
 import io.switchboard.common.node.NodeIdentity;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.node.SwitchboardService;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +96,7 @@ public final class Main implements Callable<Integer> {
     SwitchboardNode node;
     try {
       node = SwitchboardNode.start(cfg, services, identity).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof ConfigException ce) {
         System.err.println("switchboard: configuration error: " + ce.getMessage());
@@ -124,7 +126,7 @@ public final class Main implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"switchboard " + io.switchboard.common.node.BuildInfo.version()};
+      return new String[] {"switchboard " + BuildInfo.version()};
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.hub.exec;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /**
  * One tool execution (one transaction), owned by the client's node: PENDING at the client's TRANSACTION_START,
@@ -17,7 +18,7 @@ public final class Execution {
 
     /** The NodeCounters label of a terminal status. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

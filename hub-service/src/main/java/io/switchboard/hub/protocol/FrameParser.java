@@ -2,6 +2,7 @@ package io.switchboard.hub.protocol;
 
 import io.switchboard.common.haip.ErrorCodes;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,7 +26,7 @@ public final class FrameParser {
   public static Result parse(String text) {
     JsonObject json;
     try {
-      Object v = io.vertx.core.json.Json.decodeValue(text);
+      Object v = Json.decodeValue(text);
       if (!(v instanceof JsonObject o)) {
         return Result.error(ErrorCodes.INVALID_MESSAGE, "a HAIP frame is a JSON object", null);
       }
