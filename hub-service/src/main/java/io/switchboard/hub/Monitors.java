@@ -5,6 +5,7 @@ import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,13 +15,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * Monitor stream plumbing of a node, both halves: (1) as the owner of executions (the client's node), it sends the
  * status/log/metrics frames of watched executions to the watching nodes; (2) as the node of /ws sockets, it keeps
  * who watches what and relays executions' frames, hub events, stats and alerts to them.
+ *
+ * <p>Ownership on the /ws side: each {@link MonitorSession} owns its own subscription set (its event loop).
+ * {@code byExecution} is shared: sockets' event loops change it, only through {@link ConcurrentHashMap#compute}
+ * and {@link ConcurrentHashMap#computeIfPresent} (atomic per execution, so a subscribe and the last unsubscribe of
+ * one execution never lose each other); the relay (the monitor verticle's loop) only reads it. The topic sets are
+ * concurrent sets changed by sockets' loops and read by the relays; the events consumer is guarded by this
+ * object's lock. A closed socket's execution subscriptions are removed on its own loop, at most
+ * {@link #CLOSE_CHUNK} per loop turn, each removal a direct map operation.
  */
 final class Monitors {
   private static final int RECENT = 1000;
+  /** Subscriptions a closed socket gives up per event-loop turn. */
+  static final int CLOSE_CHUNK = 512;
 
   private final HubRuntime rt;
   final Set<MonitorSession> sessions = ConcurrentHashMap.newKeySet();
-  private final Map<String, Set<MonitorSession>> byExecution = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<MonitorSession>> byExecution = new ConcurrentHashMap<>();
   final Set<MonitorSession> events = ConcurrentHashMap.newKeySet();
   final Set<MonitorSession> stats = ConcurrentHashMap.newKeySet();
   final Set<MonitorSession> alerts = ConcurrentHashMap.newKeySet();
@@ -35,6 +46,9 @@ final class Monitors {
 
   Monitors(HubRuntime rt) {
     this.rt = rt;
+    io.micrometer.core.instrument.Gauge.builder("switchboard.monitor.watched.executions", byExecution, Map::size)
+        .description("Executions that some /ws socket of this node watches")
+        .register(rt.node.metrics().registry());
   }
 
   boolean localEventsInterest() {
@@ -133,15 +147,25 @@ final class Monitors {
   }
 
   void subscribeExecution(MonitorSession m, String execId) {
-    byExecution.computeIfAbsent(execId, k -> ConcurrentHashMap.newKeySet()).add(m);
+    byExecution.compute(execId, (k, subs) -> {
+      Set<MonitorSession> s = subs != null ? subs : ConcurrentHashMap.newKeySet();
+      s.add(m);
+      return s;
+    });
     rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
         .put("node", rt.nodeId).put("subscribe", true));
   }
 
   void unsubscribeExecution(MonitorSession m, String execId) {
-    Set<MonitorSession> subs = byExecution.get(execId);
-    if (subs != null && subs.remove(m) && subs.isEmpty()) {
-      byExecution.remove(execId, subs);
+    boolean[] last = new boolean[1];
+    byExecution.computeIfPresent(execId, (k, subs) -> {
+      if (subs.remove(m) && subs.isEmpty()) {
+        last[0] = true;
+        return null;
+      }
+      return subs.isEmpty() ? null : subs;
+    });
+    if (last[0]) {
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", false));
     }
@@ -185,13 +209,29 @@ final class Monitors {
     }
   }
 
+  /** A /ws socket closed (its event loop): topics at once, executions {@link #CLOSE_CHUNK} per loop turn. */
   void closed(MonitorSession m) {
     sessions.remove(m);
-    for (String execId : m.executions()) {
-      unsubscribeExecution(m, execId);
-    }
     stats.remove(m);
     alerts.remove(m);
     unsubscribeEvents(m);
+    Iterator<String> left = m.takeExecutions().iterator();
+    if (left.hasNext()) {
+      unsubscribeSome(m, left);
+    }
+  }
+
+  private void unsubscribeSome(MonitorSession m, Iterator<String> left) {
+    for (int i = 0; i < CLOSE_CHUNK && left.hasNext(); i++) {
+      unsubscribeExecution(m, left.next());
+    }
+    if (left.hasNext()) {
+      m.ctx.runOnContext(v -> unsubscribeSome(m, left));
+    }
+  }
+
+  /** Executions some socket of this node watches. */
+  int watchedExecutions() {
+    return byExecution.size();
   }
 }
