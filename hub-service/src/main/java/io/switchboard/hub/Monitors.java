@@ -4,6 +4,7 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -95,12 +96,24 @@ final class Monitors {
 
   /** A monitor node (un)subscribes to an execution: if it is ours, start or stop sending it frames. */
   void onInterest(JsonObject b) {
-    String execId = b.getString("executionId");
     String node = b.getString("node");
-    boolean subscribe = b.getBoolean("subscribe", true);
+    if (node != null && b.getValue("executionIds") instanceof JsonArray ids) {
+      // a closed socket's withdrawals, one message per chunk
+      for (Object id : ids) {
+        if (id instanceof String execId) {
+          interest(execId, node, false);
+        }
+      }
+      return;
+    }
+    String execId = b.getString("executionId");
     if (execId == null || node == null) {
       return;
     }
+    interest(execId, node, b.getBoolean("subscribe", true));
+  }
+
+  private void interest(String execId, String node, boolean subscribe) {
     ClientTx ct = rt.clientTx.get(execId);
     if (ct != null) {
       HubRuntime.on(ct.client.ctx, () -> {
@@ -157,15 +170,7 @@ final class Monitors {
   }
 
   void unsubscribeExecution(MonitorSession m, String execId) {
-    boolean[] last = new boolean[1];
-    byExecution.computeIfPresent(execId, (k, subs) -> {
-      if (subs.remove(m) && subs.isEmpty()) {
-        last[0] = true;
-        return null;
-      }
-      return subs.isEmpty() ? null : subs;
-    });
-    if (last[0]) {
+    if (removeSubscriber(m, execId)) {
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", false));
     }
@@ -221,9 +226,31 @@ final class Monitors {
     }
   }
 
+  /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
+  private boolean removeSubscriber(MonitorSession m, String execId) {
+    boolean[] last = new boolean[1];
+    byExecution.computeIfPresent(execId, (k, subs) -> {
+      if (subs.remove(m) && subs.isEmpty()) {
+        last[0] = true;
+        return null;
+      }
+      return subs.isEmpty() ? null : subs;
+    });
+    return last[0];
+  }
+
+  /** One chunk of a closed socket's subscriptions; the interests withdrawn go out in one message. */
   private void unsubscribeSome(MonitorSession m, Iterator<String> left) {
+    JsonArray withdrawn = new JsonArray();
     for (int i = 0; i < CLOSE_CHUNK && left.hasNext(); i++) {
-      unsubscribeExecution(m, left.next());
+      String execId = left.next();
+      if (removeSubscriber(m, execId)) {
+        withdrawn.add(execId);
+      }
+    }
+    if (!withdrawn.isEmpty()) {
+      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionIds", withdrawn)
+          .put("node", rt.nodeId).put("subscribe", false));
     }
     if (left.hasNext()) {
       m.ctx.runOnContext(v -> unsubscribeSome(m, left));

@@ -40,7 +40,6 @@ class MonitorSubscriptionLimitsTest {
         "hub.monitor.subscribeRate", 20,
         "hub.monitor.subscribeRateCloseAfter", 30));
     big = cluster.start("big", List.of(new HubService()), Map.of(
-        "cluster.mode", "none",
         "http.instances", 1,
         "hub.monitor.maxSubscriptions", 1_000_000,
         "hub.monitor.subscribeRate", 10_000_000,

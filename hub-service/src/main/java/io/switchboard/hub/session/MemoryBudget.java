@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       transactions alone would pass the budget, since evicting every replay frame could not make room.</li>
  *   <li><b>Pressure</b>: {@link #adjust(long)}, called by one periodic sweep (the only writer of the horizon), sets
  *       a node-wide age cutoff while usage is above {@link #HIGH_WATER} of the budget: frames older than it leave
- *       every window (on each window's own event loop), so the oldest replay data goes first, across windows. The
- *       horizon halves each tick above the high-water mark and doubles each tick below {@link #LOW_WATER}, back to
- *       none. Windows read the cutoff (one volatile read per add).</li>
+ *       every window (on each window's own event loop), so the oldest replay data goes first, across windows. Each
+ *       tick above the high-water mark the horizon halves, and is at most half the age of the oldest frame the last
+ *       shed pass saw ({@link #noteOldest}), so it reaches the data actually held within a tick or two; each tick
+ *       below {@link #LOW_WATER} it doubles, back to none. Windows read the cutoff (one volatile read per add).</li>
  * </ul>
  * Time is passed in, so the policy is unit-testable.
  */
@@ -38,6 +39,8 @@ public final class MemoryBudget {
   private final AtomicLong txBytes = new AtomicLong();
   private final LongAdder evictedBytes = new LongAdder();
   private final LongAdder refusedTransactions = new LongAdder();
+  /** The oldest frame time the windows reported during the last shed pass (epoch ms); MAX_VALUE: none. */
+  private final AtomicLong oldestSeen = new AtomicLong(Long.MAX_VALUE);
   /** Frames older than this (epoch ms) leave every window; 0: no cutoff. Written by {@link #adjust} only. */
   private volatile long evictBeforeMs;
   /** Age horizon under pressure, ms; {@link #NONE} without. Touched by {@link #adjust} only (one sweep). */
@@ -102,6 +105,11 @@ public final class MemoryBudget {
     txBytes.addAndGet(-TX_COST_BYTES);
   }
 
+  /** A shed pass: the oldest frame a window still holds (its event loop; any thread). */
+  public void noteOldest(long frameTimeMs) {
+    oldestSeen.accumulateAndGet(frameTimeMs, Math::min);
+  }
+
   /** The age cutoff windows apply on each add (epoch ms; 0: none). */
   public long evictBeforeMs() {
     return evictBeforeMs;
@@ -114,8 +122,12 @@ public final class MemoryBudget {
   public long adjust(long nowMs) {
     long used = used();
     boolean high = used > limit * HIGH_WATER;
+    long oldest = oldestSeen.getAndSet(Long.MAX_VALUE);
     if (high) {
       horizonMs = horizonMs == NONE ? maxAgeMs / 2 : horizonMs / 2;
+      if (oldest != Long.MAX_VALUE) {
+        horizonMs = Math.min(horizonMs, Math.max(0, nowMs - oldest) / 2);
+      }
     } else if (used < limit * LOW_WATER && horizonMs != NONE) {
       horizonMs = horizonMs >= maxAgeMs / 2 ? NONE : Math.max(1, horizonMs * 2);
     }

@@ -278,6 +278,7 @@ public final class ReplayWindow {
       free();
       return;
     }
+    budget.noteOldest(times[head]);
     if (bytesUsed <= bytes.length / 4 && bytes.length > INITIAL_BYTES) {
       int cap = Math.max(INITIAL_BYTES, Integer.highestOneBit(Math.max(1, bytesUsed - 1)) << 1);
       if (cap < bytes.length) {

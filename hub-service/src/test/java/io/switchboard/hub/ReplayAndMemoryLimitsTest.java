@@ -1,0 +1,256 @@
+package io.switchboard.hub;
+
+import static io.switchboard.hub.testing.HaipTestClient.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.common.haip.ErrorCodes;
+import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.TestNodes;
+import io.switchboard.hub.testing.HaipTestClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replay requests and the node-wide memory budget over real sockets. Node replay: answers bounded to 4 KiB; node
+ * tight: a 64 KiB budget (64 open transactions); node squeeze: a 2 MiB budget under many sessions sending large
+ * echoes. Every case checks that a neighbour session on the node is still served.
+ */
+class ReplayAndMemoryLimitsTest {
+  static TestNodes.Cluster cluster;
+  static SwitchboardNode replay;
+  static SwitchboardNode tight;
+  static SwitchboardNode squeeze;
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    cluster = new TestNodes.Cluster();
+    replay = cluster.start("replay", List.of(new HubService()), Map.of(
+        "cluster.mode", "none",
+        "hub.replay.maxAnswerBytes", "4KiB"));
+    tight = cluster.start("tight", List.of(new HubService()), Map.of(
+        "cluster.mode", "none",
+        "hub.memory.budget", "64KiB",
+        "hub.maxTransactionsPerSession", 100));
+    squeeze = cluster.start("squeeze", List.of(new HubService()), Map.of(
+        "cluster.mode", "none",
+        "hub.memory.budget", "2MiB"));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+    TestNodes.await(vertx.close());
+  }
+
+  static long errors(SwitchboardNode n, String code) {
+    return n.context().counters().errors(code);
+  }
+
+  static HaipTestClient client(SwitchboardNode n) {
+    return HaipTestClient.open(vertx, n.httpPort(), HaipTestClient.clientHai());
+  }
+
+  static String relatedId(JsonObject error) {
+    return error.getJsonObject("payload").getString("related_id");
+  }
+
+  static double meter(SwitchboardNode n, String name) {
+    MeterRegistry r = n.context().metrics().registry();
+    var g = r.find(name).gauge();
+    return g != null ? g.value() : r.get(name).functionCounter().count();
+  }
+
+  /** The INFO closing the answer to the replay request {@code request}. */
+  static JsonObject replayAnswer(HaipTestClient c, JsonObject request) {
+    return c.next(f -> "INFO".equals(f.getString("type")) && "SYSTEM".equals(f.getString("channel"))
+        && f.getJsonObject("payload").getJsonObject("replay") != null
+        && request.getString("id").equals(f.getJsonObject("payload").getJsonObject("replay").getString("related_id")))
+        .getJsonObject("payload").getJsonObject("replay");
+  }
+
+  @Test
+  void everyMalformedReplayRangeIsAnswered() {
+    long before = errors(replay, ErrorCodes.INVALID_PAYLOAD);
+    try (HaipTestClient x = client(replay)) {
+      String tx = x.start("echo", null);
+      x.send("MESSAGE", tx, "one");
+      x.next("MESSAGE");
+      List<Object[]> cases = List.of(
+          new Object[] {new JsonObject().put("from_seq", "9").put("to_seq", "3"), "greater than to_seq"},
+          new Object[] {new JsonObject().put("from_seq", 1e308), "larger than any seq"},
+          new Object[] {new JsonObject().put("from_seq", 2).put("to_seq", 1e308), "to_seq is larger"},
+          new Object[] {new JsonObject().put("from_seq", "99999999999999999999999999"), "larger than any seq"},
+          new Object[] {new JsonObject().put("from_seq", 1.5), "integer"},
+          new Object[] {new JsonObject().put("from_seq", "abc"), "non-negative integer"},
+          new Object[] {new JsonObject().put("from_seq", -3), "negative"},
+          new Object[] {new JsonObject(), "from_seq"},
+          new Object[] {new JsonObject().put("from_seq", true), "from_seq"});
+      for (Object[] c : cases) {
+        JsonObject sent = x.send("REPLAY_REQUEST", tx, c[0]);
+        JsonObject err = x.error(ErrorCodes.INVALID_PAYLOAD);
+        assertThat(relatedId(err)).as("answer to %s", c[0]).isEqualTo(sent.getString("id"));
+        assertThat(err.getJsonObject("payload").getString("message")).contains((String) c[1]);
+      }
+      // a well-formed range with nothing in it is answered too
+      JsonObject empty = x.send("REPLAY_REQUEST", tx, new JsonObject().put("from_seq", "1000000").put("to_seq", "1000001"));
+      JsonObject answer = replayAnswer(x, empty);
+      assertThat(answer.getInteger("frames")).isZero();
+      assertThat(answer.getBoolean("complete")).isTrue();
+      x.echoRoundTrip("still fine");
+    }
+    assertThat(errors(replay, ErrorCodes.INVALID_PAYLOAD)).isGreaterThanOrEqualTo(before + 9);
+  }
+
+  @Test
+  void replayAnswersAreBoundedAndSayWhereToAskForTheRest() {
+    try (HaipTestClient x = client(replay)) {
+      String tx = x.start("echo", null);
+      List<String> seqs = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String text = i + ":" + "r".repeat(1000);
+        x.send("MESSAGE", tx, text);
+        seqs.add(x.next(f -> "MESSAGE".equals(f.getString("type")) && text.equals(f.getValue("payload"))).getString("seq"));
+      }
+      long truncatedBefore = (long) meter(replay, "switchboard.replay.answers.truncated");
+      List<String> replayed = new ArrayList<>();
+      String from = seqs.get(0);
+      int requests = 0;
+      while (true) {
+        requests++;
+        x.seen().clear();
+        JsonObject req = x.send("REPLAY_REQUEST", tx, new JsonObject().put("from_seq", from).put("to_seq", seqs.get(11)));
+        JsonObject answer = replayAnswer(x, req);
+        List<String> got = x.seen().stream().filter(f -> "MESSAGE".equals(f.getString("type"))).map(f -> f.getString("seq")).toList();
+        assertThat(got).hasSize(answer.getInteger("frames"));
+        // each answer stays within 4 KiB of frames (three of about 1.2 KB here)
+        assertThat(got.size()).isBetween(1, 3);
+        replayed.addAll(got);
+        if (answer.getBoolean("complete")) {
+          break;
+        }
+        assertThat(answer.getString("limit")).isEqualTo("hub.replay.maxAnswerBytes");
+        from = answer.getString("next_seq");
+        assertThat(requests).isLessThan(12);
+      }
+      assertThat(replayed).containsExactlyElementsOf(seqs);
+      assertThat(requests).isGreaterThanOrEqualTo(4);
+      assertThat((long) meter(replay, "switchboard.replay.answers.truncated")).isEqualTo(truncatedBefore + requests - 1);
+    }
+  }
+
+  @Test
+  void transactionStartIsRefusedWithMemoryLimitWhenOpenTransactionsFillTheBudget() {
+    long before = errors(tight, ErrorCodes.MEMORY_LIMIT);
+    try (HaipTestClient neighbour = client(tight); HaipTestClient x = client(tight)) {
+      List<String> open = new ArrayList<>();
+      JsonObject refused = null;
+      JsonObject refusedStart = null;
+      for (int i = 0; i < 100 && refused == null; i++) {
+        String ref = "ref-" + i;
+        JsonObject start = x.send("TRANSACTION_START", ref, new JsonObject().put("toolName", "echo"));
+        JsonObject answer = x.next(f -> ("TRANSACTION_START".equals(f.getString("type"))
+            && ref.equals(f.getJsonObject("payload").getString("referenceId")))
+            || ("ERROR".equals(f.getString("type")) && start.getString("id").equals(relatedId(f))));
+        if ("ERROR".equals(answer.getString("type"))) {
+          refused = answer;
+          refusedStart = start;
+        } else {
+          open.add(answer.getString("transaction"));
+        }
+      }
+      assertThat(refused).as("a start refused within 100").isNotNull();
+      assertThat(refused.getJsonObject("payload").getString("code")).isEqualTo(ErrorCodes.MEMORY_LIMIT);
+      assertThat(relatedId(refused)).isEqualTo(refusedStart.getString("id"));
+      // 64 KiB at 1 KiB per open transaction (the neighbour holds none)
+      assertThat(open).hasSize(64);
+      assertThat(errors(tight, ErrorCodes.MEMORY_LIMIT)).isEqualTo(before + 1);
+      // the open ones still work, and ending one makes room
+      x.send("MESSAGE", open.get(0), "still here");
+      assertThat(x.next(f -> "MESSAGE".equals(f.getString("type")) && open.get(0).equals(f.getString("transaction")))
+          .getValue("payload")).isEqualTo("still here");
+      x.send("TRANSACTION_END", open.get(0), new JsonObject());
+      eventually(() -> assertThat(meter(tight, "switchboard.memory.transactions")).isLessThan(64 * 1024));
+      neighbour.echoRoundTrip("room again");
+    }
+    eventually(() -> assertThat(meter(tight, "switchboard.memory.transactions")).isZero());
+    eventually(() -> assertThat(meter(tight, "switchboard.replay")).isZero());
+  }
+
+  @Test
+  void manySessionsWithLargeEchoesStayWithinTheBudgetAndTheOldestFramesGoFirst() throws Exception {
+    long budget = 2L * 1024 * 1024;
+    AtomicLong highest = new AtomicLong();
+    long watcher = vertx.setPeriodic(5, id -> highest.accumulateAndGet((long) meter(squeeze, "switchboard.replay"), Math::max));
+    List<HaipTestClient> sessions = new ArrayList<>();
+    Map<HaipTestClient, List<String>> txs = new HashMap<>();
+    String big = "e".repeat(50_000);
+    JsonObject firstEcho = null;
+    String firstTx = null;
+    try (HaipTestClient neighbour = client(squeeze)) {
+      for (int s = 0; s < 8; s++) {
+        HaipTestClient c = client(squeeze);
+        sessions.add(c);
+        txs.put(c, new ArrayList<>());
+      }
+      // 8 sessions x 20 open transactions x 2 echoes of 50 KB: 16 MB of frames against 2 MiB
+      for (int round = 0; round < 20; round++) {
+        for (HaipTestClient c : sessions) {
+          String tx = c.start("echo", null);
+          txs.get(c).add(tx);
+          for (int k = 0; k < 2; k++) {
+            c.send("MESSAGE", tx, big);
+            JsonObject echo = c.next(f -> "MESSAGE".equals(f.getString("type")) && tx.equals(f.getString("transaction")));
+            if (firstEcho == null) {
+              firstEcho = echo;
+              firstTx = tx;
+            }
+          }
+          c.seen().clear();
+        }
+        neighbour.echoRoundTrip("round " + round);
+      }
+      assertThat(highest.get()).as("replay bytes held, at most").isLessThanOrEqualTo(budget);
+      assertThat(meter(squeeze, "switchboard.replay.evicted")).isGreaterThan(8_000_000);
+      // the first frames of the first session are gone; the newest of the last one is kept
+      HaipTestClient first = sessions.get(0);
+      String txOfFirst = firstTx;
+      String firstSeq = firstEcho.getString("seq");
+      // the sweep sheds within a few ticks of the pressure: ask until the answer is TOO_OLD
+      eventually(() -> {
+        JsonObject old = first.send("REPLAY_REQUEST", txOfFirst, new JsonObject().put("from_seq", firstSeq).put("to_seq", firstSeq));
+        JsonObject answer = first.next(f -> ("INFO".equals(f.getString("type")) || "ERROR".equals(f.getString("type")))
+            && old.getString("id").equals(f.getJsonObject("payload").getString("related_id",
+                f.getJsonObject("payload").getJsonObject("replay") == null ? null
+                    : f.getJsonObject("payload").getJsonObject("replay").getString("related_id"))));
+        first.seen().clear();
+        assertThat(answer.getString("type")).isEqualTo("ERROR");
+        assertThat(answer.getJsonObject("payload").getString("code")).isEqualTo(ErrorCodes.REPLAY_TOO_OLD);
+      });
+      HaipTestClient last = sessions.get(sessions.size() - 1);
+      String lastTx = txs.get(last).get(19);
+      last.send("MESSAGE", lastTx, "newest");
+      String seq = last.next(f -> "newest".equals(f.getValue("payload"))).getString("seq");
+      JsonObject req = last.send("REPLAY_REQUEST", lastTx, new JsonObject().put("from_seq", seq));
+      assertThat(last.next(f -> "MESSAGE".equals(f.getString("type")) && seq.equals(f.getString("seq"))
+          && f != null).getValue("payload")).isEqualTo("newest");
+      assertThat(replayAnswer(last, req).getBoolean("complete")).isTrue();
+      neighbour.echoRoundTrip("still served");
+    } finally {
+      vertx.cancelTimer(watcher);
+      sessions.forEach(HaipTestClient::close);
+    }
+    eventually(() -> assertThat(meter(squeeze, "switchboard.replay")).isZero());
+    eventually(() -> assertThat(meter(squeeze, "switchboard.memory.transactions")).isZero());
+  }
+}
