@@ -121,6 +121,10 @@ final class HubRuntime {
     io.micrometer.core.instrument.FunctionCounter.builder("switchboard.replay.evicted", memory, MemoryBudget::evictedBytes)
         .baseUnit("bytes").description("Replay frame bytes dropped to stay within hub.memory.budget")
         .register(r);
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.memory.refused.transactions", memory,
+            MemoryBudget::refusedTransactions)
+        .description("Transactions this node's hub.memory.budget refused (as the client's or the provider's node)")
+        .register(r);
   }
 
   void announcer(Runnable r) {

@@ -261,7 +261,7 @@ final class Transactions {
       return;
     }
     if (!rt.memory.startTransaction()) {
-      rt.counters.error(ErrorCodes.MEMORY_LIMIT);
+      // the client's node answers MEMORY_LIMIT and counts it; this node counts the refusal in its budget
       m.fail(MEMORY_LIMIT_FAILURE, "memory limit");
       return;
     }
@@ -438,7 +438,7 @@ final class Transactions {
    */
   void memorySweep(long nowMs) {
     long cutoff = rt.memory.adjust(nowMs);
-    if (cutoff <= 0) {
+    if (cutoff <= 0 || rt.memory.replayBytes() == 0) {
       return;
     }
     for (ClientTx ct : rt.clientTx.values()) {

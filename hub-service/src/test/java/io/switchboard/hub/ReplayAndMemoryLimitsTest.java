@@ -9,6 +9,7 @@ import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,8 @@ class ReplayAndMemoryLimitsTest {
   static SwitchboardNode replay;
   static SwitchboardNode tight;
   static SwitchboardNode squeeze;
+  static SwitchboardNode clientSide;
+  static SwitchboardNode agentSide;
   static Vertx vertx;
 
   @BeforeAll
@@ -44,6 +47,8 @@ class ReplayAndMemoryLimitsTest {
     squeeze = cluster.start("squeeze", List.of(new HubService()), Map.of(
         "cluster.mode", "none",
         "hub.memory.budget", "2MiB"));
+    clientSide = cluster.start("clientSide", List.of(new HubService()));
+    agentSide = cluster.start("agentSide", List.of(new HubService()), Map.of("hub.memory.budget", "4KiB"));
     vertx = Vertx.vertx();
   }
 
@@ -185,6 +190,27 @@ class ReplayAndMemoryLimitsTest {
     }
     eventually(() -> assertThat(meter(tight, "switchboard.memory.transactions")).isZero());
     eventually(() -> assertThat(meter(tight, "switchboard.replay")).isZero());
+  }
+
+  @Test
+  void aProviderNodeWithoutRoomRefusesAndTheClientGetsMemoryLimit() {
+    long before = errors(clientSide, ErrorCodes.MEMORY_LIMIT);
+    JsonArray tools = new JsonArray().add(new JsonObject().put("name", "held").put("description", "keeps transactions open"));
+    try (HaipTestClient agent = HaipTestClient.open(vertx, agentSide.httpPort(), HaipTestClient.agentHai(tools));
+         HaipTestClient x = client(clientSide)) {
+      eventually(() -> assertThat(x.toolNames()).contains("held"));
+      // 4 KiB at 1 KiB per open transaction on the agent's node
+      for (int i = 0; i < 4; i++) {
+        x.start("held", null);
+        agent.next("TRANSACTION_START");
+      }
+      JsonObject fifth = x.send("TRANSACTION_START", "ref-5", new JsonObject().put("toolName", "held"));
+      assertThat(relatedId(x.error(ErrorCodes.MEMORY_LIMIT))).isEqualTo(fifth.getString("id"));
+      assertThat(errors(clientSide, ErrorCodes.MEMORY_LIMIT)).isEqualTo(before + 1);
+      assertThat(meter(agentSide, "switchboard.memory.refused.transactions")).isEqualTo(1);
+      x.echoRoundTrip("the client's own node has room");
+    }
+    eventually(() -> assertThat(meter(agentSide, "switchboard.memory.transactions")).isZero());
   }
 
   @Test

@@ -165,7 +165,7 @@ public final class ConfigKeys {
       "Executions one /ws socket may watch at once; a subscribe beyond it gets the error SUBSCRIPTION_LIMIT.");
   public static final String HUB_MONITOR_SUBSCRIBE_RATE = intKey("hub.monitor.subscribeRate", 100, 1, 10_000_000,
       "Requests per second one /ws socket may send (a burst of one second's worth); above it the error RATE_LIMITED and the request is not processed.");
-  public static final String HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER = intKey("hub.monitor.subscribeRateCloseAfter", 100, 1, 10_000_000,
+  public static final String HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER = intKey("hub.monitor.subscribeRateCloseAfter", 500, 1, 10_000_000,
       "Refused /ws requests within one second after which the socket is closed with 1008.");
 
   // ---- alert --------------------------------------------------------------------------------------------
