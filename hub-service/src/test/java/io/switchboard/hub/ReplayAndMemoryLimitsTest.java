@@ -8,6 +8,7 @@ import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
+import io.switchboard.hub.testing.RawWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,7 @@ class ReplayAndMemoryLimitsTest {
   static SwitchboardNode replay;
   static SwitchboardNode tight;
   static SwitchboardNode squeeze;
+  static SwitchboardNode narrow;
   static SwitchboardNode clientSide;
   static SwitchboardNode agentSide;
   static Vertx vertx;
@@ -47,6 +49,13 @@ class ReplayAndMemoryLimitsTest {
     squeeze = cluster.start("squeeze", List.of(new HubService()), Map.of(
         "cluster.mode", "none",
         "hub.memory.budget", "2MiB"));
+    narrow = cluster.start("narrow", List.of(new HubService()), Map.of(
+        "cluster.mode", "none",
+        "hub.writeQueueMaxBytes", "1KiB",
+        "hub.slowConsumerGrace", "60s",
+        "hub.maxMessageBytes", "16MiB",
+        "hub.rateLimit", 100_000,
+        "hub.replay.maxAnswerBytes", "16MiB"));
     clientSide = cluster.start("clientSide", List.of(new HubService()));
     agentSide = cluster.start("agentSide", List.of(new HubService()), Map.of("hub.memory.budget", "4KiB"));
     vertx = Vertx.vertx();
@@ -190,6 +199,48 @@ class ReplayAndMemoryLimitsTest {
     }
     eventually(() -> assertThat(meter(tight, "switchboard.memory.transactions")).isZero());
     eventually(() -> assertThat(meter(tight, "switchboard.replay")).isZero());
+  }
+
+  @Test
+  void aReplayStopsAtAFullWriteQueueAndSaysWhere() throws Exception {
+    long cutBefore = (long) meter(narrow, "switchboard.replay.answers.truncated");
+    try (HaipTestClient neighbour = client(narrow); RawWebSocket slow = new RawWebSocket(narrow.httpPort(), "/haip", 4096)) {
+      slow.readUntilType("HAI");
+      slow.sendText(HaipTestClient.envelope("s", "HAI", null, HaipTestClient.clientHai()).encode());
+      slow.sendText(HaipTestClient.envelope("s", "TRANSACTION_START", "ref", new JsonObject().put("toolName", "echo")).encode());
+      JsonObject started = slow.readUntilType("TRANSACTION_START");
+      String tx = started.getString("transaction");
+      long startSeq = Long.parseLong(started.getString("seq"));
+      // echoes the socket does not read: the server's write queue fills (the window keeps the last 256 KiB)
+      String pad = "w".repeat(8_000);
+      for (int i = 0; i < 300; i++) {
+        slow.sendText(HaipTestClient.envelope("s", "MESSAGE", tx, pad).encode());
+      }
+      JsonObject req = HaipTestClient.envelope("s", "REPLAY_REQUEST", tx,
+          new JsonObject().put("from_seq", Long.toString(startSeq + 280)));
+      slow.sendText(req.encode());
+      neighbour.echoRoundTrip("not held up by the unread socket");
+      // now read: the echoes, then the answer
+      JsonObject answer = null;
+      while (answer == null) {
+        RawWebSocket.Frame f = slow.read();
+        if (f.opcode() == 1 && f.payload().length < 2000) {
+          JsonObject j = new JsonObject(f.text());
+          JsonObject replay = "INFO".equals(j.getString("type")) ? j.getJsonObject("payload").getJsonObject("replay") : null;
+          if (replay != null && req.getString("id").equals(replay.getString("related_id"))) {
+            answer = replay;
+          }
+        }
+        assertThat(f.opcode()).as("no close before the answer").isNotEqualTo(8);
+      }
+      assertThat(answer.getBoolean("complete")).isFalse();
+      assertThat(answer.getString("limit")).isEqualTo("write queue full");
+      // the range held 21 frames; the answer stopped where the queue filled, and says where to go on
+      int sent = answer.getInteger("frames");
+      assertThat(sent).isLessThan(21);
+      assertThat(Long.parseLong(answer.getString("next_seq"))).isBetween(startSeq + 280 + sent, startSeq + 301);
+      assertThat((long) meter(narrow, "switchboard.replay.answers.truncated")).isEqualTo(cutBefore + 1);
+    }
   }
 
   @Test
