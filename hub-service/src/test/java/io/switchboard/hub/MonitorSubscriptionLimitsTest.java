@@ -141,26 +141,21 @@ class MonitorSubscriptionLimitsTest {
       }
       heavy.send(subscribe(prefix + "last"));
       acked(heavy, "subscribed", prefix + "last");
-      assertThat(watched(big)).isGreaterThanOrEqualTo(n);
       heavy.close();
       // while the node gives up the closed socket's subscriptions, the neighbour (same event loop) is answered
       long worstNanos = 0;
-      long until = System.nanoTime() + 2_000_000_000L;
-      int k = 0;
-      while (System.nanoTime() < until || watched(big) > 0) {
-        String id = "probe-" + k++;
+      long until = System.nanoTime() + 3_000_000_000L;
+      for (int k = 0; System.nanoTime() < until; k++) {
+        String id = "probe-" + k;
         long t0 = System.nanoTime();
         neighbour.send(subscribe(id));
         acked(neighbour, "subscribed", id);
         worstNanos = Math.max(worstNanos, System.nanoTime() - t0);
         neighbour.send(unsubscribe(id));
         acked(neighbour, "unsubscribed", id);
-        if (k > 2000) {
-          break;
-        }
       }
-      eventually(() -> assertThat(watched(big)).isZero());
       assertThat(worstNanos / 1_000_000).as("worst neighbour round trip, ms").isLessThan(500);
+      eventually(() -> assertThat(watched(big)).isZero());
     }
   }
 }
