@@ -256,9 +256,4 @@ final class Monitors {
       m.ctx.runOnContext(v -> unsubscribeSome(m, left));
     }
   }
-
-  /** Executions some socket of this node watches. */
-  int watchedExecutions() {
-    return byExecution.size();
-  }
 }
