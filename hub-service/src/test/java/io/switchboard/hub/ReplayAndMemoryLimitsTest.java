@@ -100,6 +100,19 @@ class ReplayAndMemoryLimitsTest {
   }
 
   @Test
+  void theBudgetsMetricsAreExportedUnderTheirDocumentedNames() throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + tight.httpPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("switchboard_memory_budget_bytes{", "switchboard_replay_bytes{",
+        "switchboard_memory_transactions_bytes{", "switchboard_replay_evicted_bytes_total{",
+        "switchboard_memory_refused_transactions_total{", "switchboard_replay_answers_truncated_total{",
+        "switchboard_monitor_watched_executions{", "code=\"MEMORY_LIMIT\"", "code=\"SUBSCRIPTION_LIMIT\"");
+    assertThat(r.body()).containsPattern("switchboard_memory_budget_bytes\\{[^}]*} 65536(\\.0)?\n");
+  }
+
+  @Test
   void everyMalformedReplayRangeIsAnswered() {
     long before = errors(replay, ErrorCodes.INVALID_PAYLOAD);
     try (HaipTestClient x = client(replay)) {
