@@ -14,11 +14,13 @@ import java.util.function.Predicate;
 
 /**
  * HAIP on /haip and /haip/websocket: upgrades, the node's transaction consumer, its client list, liveness pings,
- * execution timeouts, and closing every session with 1001 when the node drains (clients before agents).
+ * execution timeouts, the memory-pressure sweep, and closing every session with 1001 when the node drains (clients before agents).
  */
 final class HaipVerticle extends VerticleBase {
   /** In a drain, how long client sockets get to close before agent sockets are closed anyway. */
   private static final long CLIENTS_FIRST_MS = 1_000;
+  /** How often the memory budget's pressure is checked (and, above its high-water mark, windows shed). */
+  private static final long MEMORY_SWEEP_MS = 250;
   private final HubRuntime rt;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -38,6 +40,7 @@ final class HaipVerticle extends VerticleBase {
     vertx.setPeriodic(ping, id -> heartbeat());
     long sweep = Math.max(50, Math.min(1000, rt.settings.executionTimeoutMs() / 4));
     vertx.setPeriodic(sweep, id -> rt.tx.sweep(System.currentTimeMillis()));
+    vertx.setPeriodic(MEMORY_SWEEP_MS, id -> rt.tx.memorySweep(System.currentTimeMillis()));
     rt.node.shutdown().onDrain(this::drain);
     return Future.all(tx.completion(), clients.completion());
   }

@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.hub.session.Authenticator;
+import io.switchboard.hub.session.MemoryBudget;
 import io.switchboard.hub.session.ReplayWindow;
 import io.switchboard.hub.tools.ToolDef;
 import io.switchboard.hub.tools.ToolDirectory;
@@ -34,6 +35,8 @@ final class HubRuntime {
   final HubEvents events;
   final Transactions tx;
   final Monitors monitors;
+  /** The node-wide accountant of replay windows and open transactions (hub.memory.budget). */
+  final MemoryBudget memory;
   final Map<String, HaipSession> sessions = new ConcurrentHashMap<>();
   final Map<String, ClientTx> clientTx = new ConcurrentHashMap<>();
   final Map<String, ProviderTx> providerTx = new ConcurrentHashMap<>();
@@ -59,6 +62,8 @@ final class HubRuntime {
     io.micrometer.core.instrument.Gauge.builder("switchboard.connections.limit", settings, s -> s.maxConnections())
         .description("hub.maxConnections: WebSocket upgrades beyond this many open sessions are refused with HTTP 503")
         .register(node.metrics().registry());
+    this.memory = new MemoryBudget(settings.memoryBudgetBytes(), settings.replayMaxAgeMs());
+    registerMemoryMeters(node.metrics().registry());
     this.tx = new Transactions(this);
     this.monitors = new Monitors(this);
     directory.put(nodeId, clusterNodeId(), List.of(), false, System.currentTimeMillis());
@@ -100,7 +105,26 @@ final class HubRuntime {
   }
 
   ReplayWindow newReplay() {
-    return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs(), settings.replayMaxBytes());
+    return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs(), settings.replayMaxBytes(), memory);
+  }
+
+  private void registerMemoryMeters(io.micrometer.core.instrument.MeterRegistry r) {
+    io.micrometer.core.instrument.Gauge.builder("switchboard.memory.budget", memory, MemoryBudget::limit)
+        .baseUnit("bytes").description("hub.memory.budget: bytes for replay windows and open transactions on this node")
+        .register(r);
+    io.micrometer.core.instrument.Gauge.builder("switchboard.replay", memory, MemoryBudget::replayBytes)
+        .baseUnit("bytes").description("Bytes the replay windows of this node hold")
+        .register(r);
+    io.micrometer.core.instrument.Gauge.builder("switchboard.memory.transactions", memory, MemoryBudget::transactionBytes)
+        .baseUnit("bytes").description("Bytes charged to open transactions on this node (a fixed cost each)")
+        .register(r);
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.replay.evicted", memory, MemoryBudget::evictedBytes)
+        .baseUnit("bytes").description("Replay frame bytes dropped to stay within hub.memory.budget")
+        .register(r);
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.memory.refused.transactions", memory,
+            MemoryBudget::refusedTransactions)
+        .description("Transactions this node's hub.memory.budget refused (as the client's or the provider's node)")
+        .register(r);
   }
 
   void announcer(Runnable r) {

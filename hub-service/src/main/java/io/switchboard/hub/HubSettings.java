@@ -24,7 +24,12 @@ record HubSettings(
     int creditMessages,
     long creditBytes,
     long monitorPingIntervalMs,
-    long monitorIdleTimeoutMs) {
+    long monitorIdleTimeoutMs,
+    int replayMaxAnswerBytes,
+    long memoryBudgetBytes,
+    int monitorMaxSubscriptions,
+    int monitorSubscribeRate,
+    int monitorSubscribeRateCloseAfter) {
 
   /** How long a client's node waits for a provider to take a transaction. */
   static final long PROVIDER_TIMEOUT_MS = 5_000;
@@ -57,6 +62,16 @@ record HubSettings(
         c.getInt(ConfigKeys.HUB_FLOW_CREDIT_MESSAGES),
         c.getBytes(ConfigKeys.HUB_FLOW_CREDIT_BYTES),
         c.getDurationMs(ConfigKeys.HUB_MONITOR_PING_INTERVAL),
-        c.getDurationMs(ConfigKeys.HUB_MONITOR_IDLE_TIMEOUT));
+        c.getDurationMs(ConfigKeys.HUB_MONITOR_IDLE_TIMEOUT),
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes(ConfigKeys.HUB_REPLAY_MAX_ANSWER_BYTES)),
+        memoryBudget(c.getBytes(ConfigKeys.HUB_MEMORY_BUDGET), Runtime.getRuntime().maxMemory()),
+        c.getInt(ConfigKeys.HUB_MONITOR_MAX_SUBSCRIPTIONS),
+        c.getInt(ConfigKeys.HUB_MONITOR_SUBSCRIBE_RATE),
+        c.getInt(ConfigKeys.HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER));
+  }
+
+  /** hub.memory.budget as configured, or (0) a quarter of the max heap. */
+  static long memoryBudget(long configured, long maxHeap) {
+    return configured > 0 ? configured : Math.max(1, maxHeap / 4);
   }
 }

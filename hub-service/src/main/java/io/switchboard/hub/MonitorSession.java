@@ -3,35 +3,46 @@ package io.switchboard.hub;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
+import io.switchboard.hub.session.RateLimiter;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One monitor stream socket on /ws: {@code {type:"subscribe"|"unsubscribe", executionId}} or {@code {..., topic}}.
  * Frames reach it from several event loops; writes are thread-safe and the write queue is bounded (a socket whose
  * queue stays full for hub.slowConsumerGrace is closed 1008).
+ *
+ * <p>Requests are rate-limited (hub.monitor.subscribeRate: beyond it the error RATE_LIMITED, the request is not
+ * processed; hub.monitor.subscribeRateCloseAfter refusals within a second close 1008), and a socket watches at most
+ * hub.monitor.maxSubscriptions executions (beyond it the error SUBSCRIPTION_LIMIT). The socket's own subscription
+ * set and its limiter are touched on the socket's event loop only (requests and the close both run there).
  */
 final class MonitorSession {
   private final ServerWebSocket ws;
   final Context ctx;
   private final HubRuntime rt;
   private final long openedNanos = System.nanoTime();
-  private final Set<String> executions = ConcurrentHashMap.newKeySet();
+  /** Executions this socket watches; its event loop only. */
+  private Set<String> executions = new HashSet<>();
+  private final RateLimiter limiter;
   volatile long lastFrameMs = System.currentTimeMillis();
   private volatile long fullSince;
   private volatile boolean closed;
+  /** A flood close was started (event loop only): later requests are dropped unanswered. */
+  private boolean floodClosing;
 
   MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
+    this.limiter = new RateLimiter(rt.settings.monitorSubscribeRate(), rt.settings.monitorSubscribeRateCloseAfter(), openedNanos);
   }
 
   void open() {
@@ -45,19 +56,45 @@ final class MonitorSession {
       }
     });
     ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> reply(MonitorFrame.error("INVALID_REQUEST", "send JSON text frames")));
+    ws.binaryMessageHandler(b -> {
+      if (!closed && !floodClosing && !rateLimited()) {
+        reply(MonitorFrame.error("INVALID_REQUEST", "send JSON text frames"));
+      }
+    });
     ws.exceptionHandler(e -> { });
     ws.closeHandler(v -> onClosed());
     rt.monitors.sessions.add(this);
     rt.counters.connectionOpened("monitor");
   }
 
-  Set<String> executions() {
-    return executions;
+  /** Hands the subscription set over at the close (its event loop): the socket watches nothing from now on. */
+  Set<String> takeExecutions() {
+    Set<String> all = executions;
+    executions = new HashSet<>();
+    return all;
+  }
+
+  /** True (answered, counted, perhaps closed) when the request is over the socket's rate. */
+  private boolean rateLimited() {
+    RateLimiter.Decision d = limiter.acquire(System.nanoTime());
+    if (d == RateLimiter.Decision.ALLOW) {
+      return false;
+    }
+    rt.counters.error(ErrorCodes.RATE_LIMITED);
+    reply(MonitorFrame.error(ErrorCodes.RATE_LIMITED, "above " + rt.settings.monitorSubscribeRate()
+        + " requests/s: request not processed"));
+    if (d == RateLimiter.Decision.CLOSE) {
+      floodClosing = true;
+      close((short) 1008, "rate limit exceeded");
+    }
+    return true;
   }
 
   private void onText(String text) {
     rt.counters.frameReceived();
+    if (closed || floodClosing || rateLimited()) {
+      return;
+    }
     JsonObject req;
     try {
       req = new JsonObject(text);
@@ -76,7 +113,14 @@ final class MonitorSession {
     String ack = sub ? MonitorFrame.SUBSCRIBED : MonitorFrame.UNSUBSCRIBED;
     if (exec instanceof String e && !e.isEmpty() && e.length() <= 128) {
       if (sub) {
-        if (executions.add(e)) {
+        if (!executions.contains(e)) {
+          if (executions.size() >= rt.settings.monitorMaxSubscriptions()) {
+            rt.counters.error(ErrorCodes.SUBSCRIPTION_LIMIT);
+            reply(MonitorFrame.error(ErrorCodes.SUBSCRIPTION_LIMIT, "at most " + rt.settings.monitorMaxSubscriptions()
+                + " executions per socket: unsubscribe one first"));
+            return;
+          }
+          executions.add(e);
           rt.monitors.subscribeExecution(this, e);
         }
       } else if (executions.remove(e)) {

@@ -4,7 +4,9 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,13 +16,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * Monitor stream plumbing of a node, both halves: (1) as the owner of executions (the client's node), it sends the
  * status/log/metrics frames of watched executions to the watching nodes; (2) as the node of /ws sockets, it keeps
  * who watches what and relays executions' frames, hub events, stats and alerts to them.
+ *
+ * <p>Ownership on the /ws side: each {@link MonitorSession} owns its own subscription set (its event loop).
+ * {@code byExecution} is shared: sockets' event loops change it, only through {@link ConcurrentHashMap#compute}
+ * and {@link ConcurrentHashMap#computeIfPresent} (atomic per execution, so a subscribe and the last unsubscribe of
+ * one execution never lose each other); the relay (the monitor verticle's loop) only reads it. The topic sets are
+ * concurrent sets changed by sockets' loops and read by the relays; the events consumer is guarded by this
+ * object's lock. A closed socket's execution subscriptions are removed on its own loop, at most
+ * {@link #CLOSE_CHUNK} per loop turn, each removal a direct map operation.
  */
 final class Monitors {
   private static final int RECENT = 1000;
+  /** Subscriptions a closed socket gives up per event-loop turn. */
+  static final int CLOSE_CHUNK = 512;
 
   private final HubRuntime rt;
   final Set<MonitorSession> sessions = ConcurrentHashMap.newKeySet();
-  private final Map<String, Set<MonitorSession>> byExecution = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<MonitorSession>> byExecution = new ConcurrentHashMap<>();
   final Set<MonitorSession> events = ConcurrentHashMap.newKeySet();
   final Set<MonitorSession> stats = ConcurrentHashMap.newKeySet();
   final Set<MonitorSession> alerts = ConcurrentHashMap.newKeySet();
@@ -35,6 +47,9 @@ final class Monitors {
 
   Monitors(HubRuntime rt) {
     this.rt = rt;
+    io.micrometer.core.instrument.Gauge.builder("switchboard.monitor.watched.executions", byExecution, Map::size)
+        .description("Executions that some /ws socket of this node watches")
+        .register(rt.node.metrics().registry());
   }
 
   boolean localEventsInterest() {
@@ -81,12 +96,24 @@ final class Monitors {
 
   /** A monitor node (un)subscribes to an execution: if it is ours, start or stop sending it frames. */
   void onInterest(JsonObject b) {
-    String execId = b.getString("executionId");
     String node = b.getString("node");
-    boolean subscribe = b.getBoolean("subscribe", true);
+    if (node != null && b.getValue("executionIds") instanceof JsonArray ids) {
+      // a closed socket's withdrawals, one message per chunk
+      for (Object id : ids) {
+        if (id instanceof String execId) {
+          interest(execId, node, false);
+        }
+      }
+      return;
+    }
+    String execId = b.getString("executionId");
     if (execId == null || node == null) {
       return;
     }
+    interest(execId, node, b.getBoolean("subscribe", true));
+  }
+
+  private void interest(String execId, String node, boolean subscribe) {
     ClientTx ct = rt.clientTx.get(execId);
     if (ct != null) {
       HubRuntime.on(ct.client.ctx, () -> {
@@ -133,15 +160,17 @@ final class Monitors {
   }
 
   void subscribeExecution(MonitorSession m, String execId) {
-    byExecution.computeIfAbsent(execId, k -> ConcurrentHashMap.newKeySet()).add(m);
+    byExecution.compute(execId, (k, subs) -> {
+      Set<MonitorSession> s = subs != null ? subs : ConcurrentHashMap.newKeySet();
+      s.add(m);
+      return s;
+    });
     rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
         .put("node", rt.nodeId).put("subscribe", true));
   }
 
   void unsubscribeExecution(MonitorSession m, String execId) {
-    Set<MonitorSession> subs = byExecution.get(execId);
-    if (subs != null && subs.remove(m) && subs.isEmpty()) {
-      byExecution.remove(execId, subs);
+    if (removeSubscriber(m, execId)) {
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", false));
     }
@@ -185,13 +214,46 @@ final class Monitors {
     }
   }
 
+  /** A /ws socket closed (its event loop): topics at once, executions {@link #CLOSE_CHUNK} per loop turn. */
   void closed(MonitorSession m) {
     sessions.remove(m);
-    for (String execId : m.executions()) {
-      unsubscribeExecution(m, execId);
-    }
     stats.remove(m);
     alerts.remove(m);
     unsubscribeEvents(m);
+    Iterator<String> left = m.takeExecutions().iterator();
+    if (left.hasNext()) {
+      unsubscribeSome(m, left);
+    }
+  }
+
+  /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
+  private boolean removeSubscriber(MonitorSession m, String execId) {
+    boolean[] last = new boolean[1];
+    byExecution.computeIfPresent(execId, (k, subs) -> {
+      if (subs.remove(m) && subs.isEmpty()) {
+        last[0] = true;
+        return null;
+      }
+      return subs.isEmpty() ? null : subs;
+    });
+    return last[0];
+  }
+
+  /** One chunk of a closed socket's subscriptions; the interests withdrawn go out in one message. */
+  private void unsubscribeSome(MonitorSession m, Iterator<String> left) {
+    JsonArray withdrawn = new JsonArray();
+    for (int i = 0; i < CLOSE_CHUNK && left.hasNext(); i++) {
+      String execId = left.next();
+      if (removeSubscriber(m, execId)) {
+        withdrawn.add(execId);
+      }
+    }
+    if (!withdrawn.isEmpty()) {
+      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionIds", withdrawn)
+          .put("node", rt.nodeId).put("subscribe", false));
+    }
+    if (left.hasNext()) {
+      m.ctx.runOnContext(v -> unsubscribeSome(m, left));
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.switchboard.hub.exec.Execution;
 import io.switchboard.hub.protocol.Envelopes;
 import io.switchboard.hub.protocol.Frame;
 import io.switchboard.hub.protocol.MessageTypes;
+import io.switchboard.hub.protocol.ReplayRange;
 import io.switchboard.hub.session.ReplayWindow;
 import io.switchboard.hub.tools.ToolDef;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -16,6 +17,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Transactions: start on a client's node, routed to a provider (local echo, or an agent anywhere through
@@ -32,11 +34,17 @@ final class Transactions {
   static final String TO_CLIENT_END = "c.end";
   static final String TO_CLIENT_ERROR = "c.error";
   static final String TO_CLIENT_LOST = "c.lost";
+  /** The failure code a provider's node answers with when its memory budget refuses the transaction. */
+  static final int MEMORY_LIMIT_FAILURE = 507;
 
   private final HubRuntime rt;
+  private final LongAdder replaysCut = new LongAdder();
 
   Transactions(HubRuntime rt) {
     this.rt = rt;
+    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.replay.answers.truncated", replaysCut, LongAdder::sum)
+        .description("REPLAY_REQUEST answers cut short by hub.replay.maxAnswerBytes or a full write queue")
+        .register(rt.node.metrics().registry());
   }
 
   // ---- from a session's socket --------------------------------------------------------------------------
@@ -66,6 +74,10 @@ final class Transactions {
         s.error(ErrorCodes.INVALID_PAYLOAD, "params do not match the tool's input schema: " + problem, f.id, f.transaction);
         return;
       }
+    }
+    if (!rt.memory.startTransaction()) {
+      memoryLimit(s, f);
+      return;
     }
     String txId = io.switchboard.hub.protocol.Ids.uuid();
     long now = System.currentTimeMillis();
@@ -99,12 +111,20 @@ final class Transactions {
             accepted(ct, ref);
           } else if (!exec.status().terminal()) {
             boolean none = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
-            String code = none ? ErrorCodes.TOOL_NOT_FOUND : ErrorCodes.PROVIDER_LOST;
-            s.error(code, none ? "no provider for tool " + HaipSession.clip(tool) : "provider did not take the transaction",
-                f.id, f.transaction);
+            boolean full = ar.cause() instanceof ReplyException re2 && re2.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && re2.failureCode() == MEMORY_LIMIT_FAILURE;
+            String code = none ? ErrorCodes.TOOL_NOT_FOUND : full ? ErrorCodes.MEMORY_LIMIT : ErrorCodes.PROVIDER_LOST;
+            s.error(code, none ? "no provider for tool " + HaipSession.clip(tool)
+                : full ? "the provider's node has no memory for another transaction: retry later"
+                : "provider did not take the transaction", f.id, f.transaction);
             finish(ct, Execution.Status.FAILED, code);
           }
         });
+  }
+
+  private void memoryLimit(HaipSession s, Frame f) {
+    s.error(ErrorCodes.MEMORY_LIMIT, "the node has no memory for another transaction (hub.memory.budget): retry later",
+        f.id, f.transaction);
   }
 
   private void accepted(ClientTx ct, String referenceId) {
@@ -178,6 +198,12 @@ final class Transactions {
         .put("toolName", ct.exec.toolName()).put("status", ct.exec.status().name())), ct.replay);
   }
 
+  /**
+   * REPLAY_REQUEST: every request gets one answer. A bad range, an unknown transaction or a range that left the
+   * window gets an ERROR; otherwise the kept frames in range are resent (at most hub.replay.maxAnswerBytes of them,
+   * and none once the socket's write queue is full), followed by an INFO on channel SYSTEM saying how many were
+   * sent and, when cut short, the seq to ask from for the rest.
+   */
   void replay(HaipSession s, Frame f) {
     ReplayWindow w = null;
     if (f.transaction != null) {
@@ -190,35 +216,35 @@ final class Transactions {
       return;
     }
     JsonObject p = f.payloadObject();
-    long from = p == null ? -1 : seqOf(p.getValue("from_seq"));
-    long to = p == null || p.getValue("to_seq") == null ? Long.MAX_VALUE : seqOf(p.getValue("to_seq"));
-    if (from < 0 || to < 0) {
-      s.error(ErrorCodes.INVALID_PAYLOAD, "REPLAY_REQUEST needs from_seq (and optional to_seq) as integers", f.id, f.transaction);
+    ReplayRange range = p == null ? ReplayRange.parse(null, null) : ReplayRange.parse(p.getValue("from_seq"), p.getValue("to_seq"));
+    if (!range.ok()) {
+      s.error(ErrorCodes.INVALID_PAYLOAD, range.problem(), f.id, f.transaction);
       return;
     }
-    ReplayWindow.Replay r = w.replay(from, to, System.currentTimeMillis());
+    ReplayWindow.Replay r = w.replay(range.from(), range.to(), System.currentTimeMillis(), rt.settings.replayMaxAnswerBytes());
     if (r.tooOld()) {
-      s.error(ErrorCodes.REPLAY_TOO_OLD, "frames from seq " + from + " have left the replay window", f.id, f.transaction);
+      s.error(ErrorCodes.REPLAY_TOO_OLD, "frames from seq " + range.from() + " have left the replay window", f.id, f.transaction);
       return;
     }
+    long next = r.nextSeq();
+    String cut = next >= 0 ? "hub.replay.maxAnswerBytes" : null;
+    int sent = 0;
     for (String text : r.frames()) {
-      s.writeText(text);
-    }
-  }
-
-  private static long seqOf(Object v) {
-    if (v instanceof Number n) {
-      return n.longValue() < 0 ? -1 : n.longValue();
-    }
-    if (v instanceof String str) {
-      try {
-        long l = Long.parseLong(str.trim());
-        return l < 0 ? -1 : l;
-      } catch (NumberFormatException e) {
-        return -1;
+      if (s.ws.writeQueueFull()) {
+        next = r.seqs().get(sent);
+        cut = "write queue full";
+        break;
       }
+      s.writeText(text);
+      sent++;
     }
-    return -1;
+    JsonObject answer = new JsonObject().put("related_id", f.id).put("from_seq", Long.toString(range.from()))
+        .put("frames", sent).put("complete", next < 0);
+    if (next >= 0) {
+      replaysCut.increment();
+      answer.put("next_seq", Long.toString(next)).put("limit", cut);
+    }
+    s.send(Envelopes.frame(s.id, f.transaction, "SYSTEM", MessageTypes.INFO, new JsonObject().put("replay", answer)), null);
   }
 
   private void notFound(HaipSession s, Frame f) {
@@ -234,6 +260,11 @@ final class Transactions {
       m.fail(503, "provider gone");
       return;
     }
+    if (!rt.memory.startTransaction()) {
+      // the client's node answers MEMORY_LIMIT and counts it; this node counts the refusal in its budget
+      m.fail(MEMORY_LIMIT_FAILURE, "memory limit");
+      return;
+    }
     JsonObject b = m.body();
     String txId = b.getString("tx");
     ProviderTx pt = new ProviderTx(txId, agent, b.getString("clientNode"), b.getString("clientClusterNode"), rt.newReplay());
@@ -246,6 +277,9 @@ final class Transactions {
   }
 
   private void dropProvider(ProviderTx pt) {
+    if (pt.replay.close()) {
+      rt.memory.endTransaction();
+    }
     rt.providerTx.remove(pt.id);
     if (pt.agent.providerTxs != null) {
       pt.agent.providerTxs.remove(pt.id);
@@ -341,6 +375,8 @@ final class Transactions {
       return;
     }
     rt.counters.executionEnded(status.label(), ct.exec.durationMicros());
+    ct.replay.close();
+    rt.memory.endTransaction();
     rt.clientTx.remove(ct.id);
     if (ct.client.clientTxs != null) {
       ct.client.clientTxs.remove(ct.id);
@@ -393,6 +429,23 @@ final class Transactions {
       if (clusterNodeId.equals(pt.clientClusterNode)) {
         HubRuntime.on(pt.agent.ctx, () -> toAgentSocket(pt, TO_AGENT_CANCEL, new JsonObject().put("reason", "client node left")));
       }
+    }
+  }
+
+  /**
+   * Memory pressure tick (hub.memory.budget): moves the budget's age cutoff and, above its high-water mark, sheds
+   * every window to it, each on its own event loop, so the oldest replay frames leave first across the node.
+   */
+  void memorySweep(long nowMs) {
+    long cutoff = rt.memory.adjust(nowMs);
+    if (cutoff <= 0 || rt.memory.replayBytes() == 0) {
+      return;
+    }
+    for (ClientTx ct : rt.clientTx.values()) {
+      HubRuntime.on(ct.client.ctx, () -> ct.replay.shed(cutoff, System.currentTimeMillis()));
+    }
+    for (ProviderTx pt : rt.providerTx.values()) {
+      HubRuntime.on(pt.agent.ctx, () -> pt.replay.shed(cutoff, System.currentTimeMillis()));
     }
   }
 

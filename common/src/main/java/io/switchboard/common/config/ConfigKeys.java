@@ -149,6 +149,10 @@ public final class ConfigKeys {
       "Age beyond which kept frames leave the replay window.");
   public static final String HUB_REPLAY_MAX_BYTES = add(new ConfigKey("hub.replay.maxBytes", ConfigType.BYTES, "256KiB", false,
       List.of(), 0d, (double) Integer.MAX_VALUE, "Bytes of frame text a transaction keeps for REPLAY_REQUEST (with maxFrames and maxAge: whichever is least). Bounds the hub's memory per transaction."));
+  public static final String HUB_REPLAY_MAX_ANSWER_BYTES = add(new ConfigKey("hub.replay.maxAnswerBytes", ConfigType.BYTES, "64KiB", false,
+      List.of(), 1024d, (double) Integer.MAX_VALUE, "Bytes of frames one REPLAY_REQUEST answer resends (at least one frame); the closing INFO names next_seq, where the client asks for the rest."));
+  public static final String HUB_MEMORY_BUDGET = add(new ConfigKey("hub.memory.budget", ConfigType.BYTES, "0", false,
+      List.of(), 0d, null, "Node-wide bytes for replay windows and open transactions; 0 means a quarter of the max heap. Near it the oldest replay frames are dropped first; TRANSACTION_START gets MEMORY_LIMIT when open transactions alone fill it."));
   public static final String HUB_FLOW_CREDIT_MESSAGES = intKey("hub.flow.initialCreditMessages", 1000, 1, 1_000_000,
       "Message credit per channel advertised in the server's HAI.");
   public static final String HUB_FLOW_CREDIT_BYTES = add(new ConfigKey("hub.flow.initialCreditBytes", ConfigType.BYTES, "16MiB", false,
@@ -157,6 +161,12 @@ public final class ConfigKeys {
       "WebSocket pings on /ws this often.");
   public static final String HUB_MONITOR_IDLE_TIMEOUT = duration("hub.monitor.idleTimeout", "60s",
       "A /ws socket silent this long is closed.");
+  public static final String HUB_MONITOR_MAX_SUBSCRIPTIONS = intKey("hub.monitor.maxSubscriptions", 1000, 1, 10_000_000,
+      "Executions one /ws socket may watch at once; a subscribe beyond it gets the error SUBSCRIPTION_LIMIT.");
+  public static final String HUB_MONITOR_SUBSCRIBE_RATE = intKey("hub.monitor.subscribeRate", 100, 1, 10_000_000,
+      "Requests per second one /ws socket may send (a burst of one second's worth); above it the error RATE_LIMITED and the request is not processed.");
+  public static final String HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER = intKey("hub.monitor.subscribeRateCloseAfter", 500, 1, 10_000_000,
+      "Refused /ws requests within one second after which the socket is closed with 1008.");
 
   // ---- alert --------------------------------------------------------------------------------------------
   public static final String ALERT_RULES = key("alert.rules", ConfigType.JSON, null,

@@ -34,13 +34,18 @@ public final class ErrorCodes {
   public static final String IDLE_TIMEOUT = "IDLE_TIMEOUT";
   /** An agent's tool inputSchema refused (not a usable JSON Schema, a remote $ref, a pattern that is not RE2). */
   public static final String INVALID_SCHEMA = "INVALID_SCHEMA";
+  /** A /ws subscribe beyond hub.monitor.maxSubscriptions (the monitor stream's error frame). */
+  public static final String SUBSCRIPTION_LIMIT = "SUBSCRIPTION_LIMIT";
+  /** New work refused: the node's memory budget (hub.memory.budget) is taken by open transactions. */
+  public static final String MEMORY_LIMIT = "MEMORY_LIMIT";
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
   public static final String OTHER = "OTHER";
 
   public static final List<String> ALL = List.of(INVALID_MESSAGE, INVALID_PAYLOAD, TRANSACTION_NOT_FOUND,
       UNSUPPORTED_TYPE, FAILED_AUTH, UNAUTHORIZED, MISSING_TOOL_NAME, TOOL_NOT_FOUND, PROTOCOL_VIOLATION,
       RATE_LIMITED, RUN_LIMIT_EXCEEDED, PROVIDER_LOST, EXECUTION_TIMEOUT, MESSAGE_TOO_LARGE, SLOW_CONSUMER,
-      REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INVALID_SCHEMA, INTERNAL_ERROR, OTHER);
+      REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INVALID_SCHEMA, SUBSCRIPTION_LIMIT, MEMORY_LIMIT,
+      INTERNAL_ERROR, OTHER);
 
   private static final Set<String> KNOWN = Set.copyOf(ALL);
 

@@ -14,16 +14,34 @@ import java.util.List;
  * every few seconds, and a String per frame is exactly the medium-lived garbage a young collection has to copy
  * (measured: young pauses of 25–70 ms, once 244 ms, at 25,000 echoes/s with 100 sessions; see bench/RESULTS.md).
  * The ring is allocated small and doubles up to {@code maxBytes}; it holds no objects, only bytes.
+ *
+ * <p>What the window's arrays hold (ring and index capacity) is reserved from the node's {@link MemoryBudget}
+ * before it is allocated. A window refused growth keeps less: its oldest frames leave first, and a frame that
+ * cannot fit at all is not kept (a replay reaching it is TOO_OLD). Frames older than the budget's age cutoff leave
+ * on each add, and {@link #shed} (the pressure sweep, on the window's event loop) drops them from idle windows and
+ * gives back the memory. {@link #close()} gives back everything when the transaction ends. The steady-state add
+ * touches no shared state beyond one volatile read.
  */
 public final class ReplayWindow {
-  public record Replay(boolean tooOld, List<String> frames) {}
+  /**
+   * A replay answer: the frames in range in order with their seqs; {@code nextSeq} is the seq of the first frame
+   * in range left out because the answer reached its byte bound, or -1 when the answer is complete.
+   */
+  public record Replay(boolean tooOld, List<String> frames, List<Long> seqs, long nextSeq) {
+    public boolean complete() {
+      return nextSeq < 0;
+    }
+  }
 
   private static final int INITIAL_BYTES = 1024;
   private static final int INITIAL_FRAMES = 8;
+  /** What one index slot costs: a seq and a time (longs), an offset and a length (ints). */
+  static final int SLOT_BYTES = 24;
 
   private final int maxFrames;
   private final long maxAgeMs;
   private final int maxBytes;
+  private final MemoryBudget budget;
   // frame index ring
   private long[] seqs;
   private long[] times;
@@ -37,14 +55,25 @@ public final class ReplayWindow {
   private int bytesUsed;
   /** Highest seq that has left the window (0: nothing evicted). */
   private long evictedUpTo;
+  /** Bytes reserved from the budget for the arrays above. */
+  private long held;
+  private boolean closed;
 
   public ReplayWindow(int maxFrames, long maxAgeMs, int maxBytes) {
+    this(maxFrames, maxAgeMs, maxBytes, MemoryBudget.unlimited());
+  }
+
+  public ReplayWindow(int maxFrames, long maxAgeMs, int maxBytes, MemoryBudget budget) {
     this.maxFrames = maxFrames;
     this.maxAgeMs = maxAgeMs;
     this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   public void add(long seq, String text, long nowMs) {
+    if (closed) {
+      return;
+    }
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     if (maxFrames <= 0 || b.length > maxBytes) {
       // not kept: everything up to it is beyond replay
@@ -53,25 +82,27 @@ public final class ReplayWindow {
       return;
     }
     expire(nowMs);
-    if (seqs == null) {
-      int cap = Math.min(maxFrames, INITIAL_FRAMES);
-      seqs = new long[cap];
-      times = new long[cap];
-      offsets = new int[cap];
-      lengths = new int[cap];
-      bytes = new byte[Math.min(maxBytes, Math.max(INITIAL_BYTES, Integer.highestOneBit(b.length) << 1))];
+    if (seqs == null && !allocate(b.length)) {
+      notKept(seq, b.length);
+      return;
     }
     if (size == maxFrames) {
       evictHead();
-    } else if (size == seqs.length) {
-      growIndex();
+    } else if (size == seqs.length && !growIndex()) {
+      budget.evicted(evictHead());
     }
     if (bytesUsed + b.length > bytes.length) {
-      if (bytes.length < maxBytes) {
-        growBytes(bytesUsed + b.length);
+      boolean grown = bytes.length < maxBytes && growBytes(bytesUsed + b.length);
+      if (b.length > bytes.length) {
+        notKept(seq, b.length);
+        return;
       }
+      boolean constrained = !grown && bytes.length < maxBytes;
       while (bytesUsed + b.length > bytes.length) {
-        evictHead();
+        int len = evictHead();
+        if (constrained) {
+          budget.evicted(len);
+        }
       }
     }
     int at = (bytesHead + bytesUsed) % bytes.length;
@@ -87,8 +118,46 @@ public final class ReplayWindow {
     size++;
   }
 
-  private void growIndex() {
+  /** The first arrays, reserved from the budget; false when the budget refuses them. */
+  private boolean allocate(int firstFrameBytes) {
+    int cap = Math.min(maxFrames, INITIAL_FRAMES);
+    int ring = Math.min(maxBytes, Math.max(INITIAL_BYTES, Integer.highestOneBit(firstFrameBytes) << 1));
+    long cost = ring + (long) cap * SLOT_BYTES;
+    if (!budget.reserveReplay(cost)) {
+      return false;
+    }
+    held += cost;
+    seqs = new long[cap];
+    times = new long[cap];
+    offsets = new int[cap];
+    lengths = new int[cap];
+    bytes = new byte[ring];
+    bytesHead = 0;
+    bytesUsed = 0;
+    head = 0;
+    return true;
+  }
+
+  /** A frame the budget has no room for: it and everything before it are beyond replay. */
+  private void notKept(long seq, int len) {
+    budget.evicted(bytesUsed + len);
+    clear();
+    evictedUpTo = seq;
+    free();
+  }
+
+  private boolean growIndex() {
     int cap = Math.min(maxFrames, seqs.length * 2);
+    long cost = (long) (cap - seqs.length) * SLOT_BYTES;
+    if (!budget.reserveReplay(cost)) {
+      return false;
+    }
+    held += cost;
+    reindex(cap);
+    return true;
+  }
+
+  private void reindex(int cap) {
     long[] s = new long[cap];
     long[] t = new long[cap];
     int[] o = new int[cap];
@@ -107,13 +176,24 @@ public final class ReplayWindow {
     head = 0;
   }
 
-  /** A larger byte ring (at least {@code needed}, at most maxBytes), the kept frames moved to its start. */
-  private void growBytes(int needed) {
+  /** A larger byte ring (at least {@code needed}, at most maxBytes), if the budget allows it. */
+  private boolean growBytes(int needed) {
     long cap = bytes.length;
     while (cap < needed) {
       cap *= 2;
     }
-    byte[] nb = new byte[(int) Math.min(maxBytes, cap)];
+    int newCap = (int) Math.min(maxBytes, cap);
+    if (!budget.reserveReplay(newCap - bytes.length)) {
+      return false;
+    }
+    held += newCap - bytes.length;
+    rering(newCap);
+    return true;
+  }
+
+  /** Moves the kept frames to the start of a new byte ring of {@code cap} bytes (cap ≥ bytesUsed). */
+  private void rering(int cap) {
+    byte[] nb = new byte[cap];
     int pos = 0;
     for (int i = 0; i < size; i++) {
       int idx = (head + i) % seqs.length;
@@ -132,7 +212,8 @@ public final class ReplayWindow {
     System.arraycopy(bytes, 0, dst, dstPos + first, len - first);
   }
 
-  private void evictHead() {
+  /** Drops the oldest frame; returns its length. */
+  private int evictHead() {
     evictedUpTo = seqs[head];
     int len = lengths[head];
     bytesHead = (bytesHead + len) % bytes.length;
@@ -143,6 +224,7 @@ public final class ReplayWindow {
       bytesHead = 0;
       bytesUsed = 0;
     }
+    return len;
   }
 
   private void clear() {
@@ -151,10 +233,81 @@ public final class ReplayWindow {
     }
   }
 
+  /** Gives the arrays back to the budget (the window is empty). */
+  private void free() {
+    budget.releaseReplay(held);
+    held = 0;
+    seqs = null;
+    times = null;
+    offsets = null;
+    lengths = null;
+    bytes = null;
+    head = 0;
+    bytesHead = 0;
+    bytesUsed = 0;
+  }
+
   private void expire(long nowMs) {
-    while (size > 0 && nowMs - times[head] > maxAgeMs) {
-      evictHead();
+    long cutoff = budget.evictBeforeMs();
+    while (size > 0) {
+      long t = times[head];
+      if (nowMs - t > maxAgeMs) {
+        evictHead();
+      } else if (t < cutoff) {
+        budget.evicted(evictHead());
+      } else {
+        break;
+      }
     }
+  }
+
+  /**
+   * Memory pressure (on the window's event loop): drops the frames older than {@code cutoffMs}, then gives back
+   * what the remaining frames do not need (all of it when none is left; the ring shrinks when a quarter or less of
+   * it is used).
+   */
+  public void shed(long cutoffMs, long nowMs) {
+    if (closed || seqs == null) {
+      return;
+    }
+    expire(nowMs);
+    while (size > 0 && times[head] < cutoffMs) {
+      budget.evicted(evictHead());
+    }
+    if (size == 0) {
+      free();
+      return;
+    }
+    budget.noteOldest(times[head]);
+    if (bytesUsed <= bytes.length / 4 && bytes.length > INITIAL_BYTES) {
+      int cap = Math.max(INITIAL_BYTES, Integer.highestOneBit(Math.max(1, bytesUsed - 1)) << 1);
+      if (cap < bytes.length) {
+        long freed = bytes.length - cap;
+        rering(cap);
+        held -= freed;
+        budget.releaseReplay(freed);
+      }
+    }
+    if (size <= seqs.length / 4 && seqs.length > INITIAL_FRAMES) {
+      int cap = Math.max(INITIAL_FRAMES, Integer.highestOneBit(Math.max(1, size - 1)) << 1);
+      if (cap < seqs.length) {
+        long freed = (long) (seqs.length - cap) * SLOT_BYTES;
+        reindex(cap);
+        held -= freed;
+        budget.releaseReplay(freed);
+      }
+    }
+  }
+
+  /** The transaction ended: every frame leaves and the memory goes back to the budget. True the first time. */
+  public boolean close() {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    clear();
+    free();
+    return true;
   }
 
   public int size() {
@@ -166,24 +319,46 @@ public final class ReplayWindow {
     return bytesUsed;
   }
 
-  /** Frames with {@code from ≤ seq ≤ to}, in order; tooOld when a frame at or above {@code from} has left the window. */
+  /** Bytes the window's arrays hold, as reserved from the budget. */
+  public long bytesHeld() {
+    return held;
+  }
+
+  /** Frames with {@code from ≤ seq ≤ to}, in order, all of them; see {@link #replay(long, long, long, long)}. */
   public Replay replay(long from, long to, long nowMs) {
+    return replay(from, to, nowMs, Long.MAX_VALUE);
+  }
+
+  /**
+   * Frames with {@code from ≤ seq ≤ to}, in order, until their bytes would pass {@code maxAnswerBytes} (the first
+   * frame is always included, so a client always makes progress); tooOld when a frame at or above {@code from}
+   * has left the window.
+   */
+  public Replay replay(long from, long to, long nowMs, long maxAnswerBytes) {
     if (seqs != null) {
       expire(nowMs);
     }
-    if (from <= evictedUpTo) {
-      return new Replay(true, List.of());
+    if (closed || (evictedUpTo > 0 && from <= evictedUpTo)) {
+      return new Replay(true, List.of(), List.of(), -1);
     }
     List<String> out = new ArrayList<>();
+    List<Long> outSeqs = new ArrayList<>();
+    long total = 0;
     for (int i = 0; i < size; i++) {
       int idx = (head + i) % seqs.length;
       long s = seqs[idx];
       if (s >= from && s <= to) {
-        byte[] b = new byte[lengths[idx]];
-        copyOut(offsets[idx], lengths[idx], b, 0);
+        int len = lengths[idx];
+        if (!out.isEmpty() && total + len > maxAnswerBytes) {
+          return new Replay(false, out, outSeqs, s);
+        }
+        byte[] b = new byte[len];
+        copyOut(offsets[idx], len, b, 0);
         out.add(new String(b, StandardCharsets.UTF_8));
+        outSeqs.add(s);
+        total += len;
       }
     }
-    return new Replay(false, out);
+    return new Replay(false, out, outSeqs, -1);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -16,10 +17,12 @@ public final class MonitorTestClient implements AutoCloseable {
   private final ClientWebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
   private MonitorTestClient(ClientWebSocket ws, int port) {
     this.ws = ws;
     ws.textMessageHandler(t -> inbox.add(new JsonObject(t)));
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? (short) 1005 : ws.closeStatusCode()));
     Await.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
   }
 
@@ -33,6 +36,37 @@ public final class MonitorTestClient implements AutoCloseable {
 
   public void sendRaw(String text) {
     Await.await(ws.writeTextMessage(text));
+  }
+
+  /** Queues a request without waiting for the write (a burst); false once the socket is closed. */
+  public boolean sendNoWait(JsonObject request) {
+    if (closed.isDone()) {
+      return false;
+    }
+    ws.writeTextMessage(request.encode());
+    return true;
+  }
+
+  /** The next error frame with this code. */
+  public JsonObject error(String code) {
+    return next(f -> "error".equals(f.getString("type")) && code.equals(f.getJsonObject("data").getString("code")));
+  }
+
+  /** Waits for the socket to close; returns the close code. */
+  public short awaitClose() {
+    try {
+      return closed.get(HaipTestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("socket did not close; seen: " + seen, e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public List<JsonObject> seen() {
+    return seen;
   }
 
   public JsonObject next(Predicate<JsonObject> p) {
