@@ -128,14 +128,20 @@ class HostileClientsIT {
       }
       AtomicLong written = new AtomicLong();
       AtomicBoolean cut = new AtomicBoolean();
+      AtomicBoolean givenUp = new AtomicBoolean();
+      AtomicLong cutAtNanos = new AtomicLong();
       Thread writer = new Thread(() -> {
         try {
-          while (!Thread.currentThread().isInterrupted()) {
+          while (!givenUp.get()) {
             raw.write(burst);
             written.addAndGet(4096);
           }
         } catch (IOException e) {
-          cut.set(true);
+          // a write fails once the node has closed the connection; closing it ourselves (givenUp) is not a cut
+          if (!givenUp.get()) {
+            cutAtNanos.set(System.nanoTime());
+            cut.set(true);
+          }
         }
       }, "ping-flood");
       long t0 = System.nanoTime();
@@ -143,10 +149,11 @@ class HostileClientsIT {
       try {
         writer.join(30_000);
       } finally {
+        givenUp.set(true);
         raw.close();
         writer.join(5_000);
       }
-      long ms = (System.nanoTime() - t0) / 1_000_000;
+      long ms = ((cut.get() ? cutAtNanos.get() : System.nanoTime()) - t0) / 1_000_000;
       System.out.printf("[ping%s] %d pings written; %s after %d ms%n", path, written.get(),
           cut.get() ? "the node cut the socket" : "still open", ms);
       h.check(cut.get() && ms < 30_000, "the node did not close a socket flooding pings on " + path + " within 30 s ("
@@ -220,7 +227,7 @@ class HostileClientsIT {
             real.await("PONG", Duration.ofSeconds(5));
             in = true;
           } catch (RuntimeException | AssertionError e) {
-            lastRefusal = String.valueOf(e);
+            lastRefusal = refusal(e);
             Thread.sleep(250);
           }
         }
@@ -235,6 +242,16 @@ class HostileClientsIT {
       }
       h.verdict(COUNTED.get("handshakeLockout"));
     }
+  }
+
+  /** What refused a WebSocket client: the HTTP status of a refused upgrade, else the exception. */
+  static String refusal(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.http.WebSocketHandshakeException w) {
+        return "upgrade answered HTTP " + w.getResponse().statusCode() + " " + w.getResponse().body();
+      }
+    }
+    return String.valueOf(e);
   }
 
   // ---- 5. slowloris -------------------------------------------------------------------------------------
@@ -259,7 +276,7 @@ class HostileClientsIT {
             real.handshake(null);
             upgrades++;
           } catch (RuntimeException | AssertionError e) {
-            failedUpgrades.add(e.toString());
+            failedUpgrades.add(refusal(e));
           }
           long took = (System.nanoTime() - u0) / 1_000_000;
           if (took > 2_000) {
@@ -374,12 +391,14 @@ class HostileClientsIT {
         long[] replayTx = new long[2];
         String[] replayTxId = new String[1];
         long t0 = System.nanoTime();
+        // the transaction phase ends after 60 s whatever happened: a node thrashing near its heap limit is slow
+        long phaseEnd = t0 + TimeUnit.SECONDS.toNanos(60);
         List<Future<?>> work = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
           LeanHaipSession s = all.get(i);
           boolean first = i == 0;
           work.add(pool.submit(() -> {
-            for (int n = 0; n < txPerSession && !s.isClosed(); n++) {
+            for (int n = 0; n < txPerSession && !s.isClosed() && System.nanoTime() < phaseEnd; n++) {
               String ref = UUID.randomUUID().toString();
               JsonObject start = s.frame("TRANSACTION_START", ref, new JsonObject().put("toolName", "echo"), "USER");
               if (!s.send(start)) {
@@ -388,7 +407,7 @@ class HostileClientsIT {
               }
               String startId = start.getString("id");
               LeanHaipSession.Seen a = s.await(f -> ("TRANSACTION_START".equals(f.type()) && ref.equals(f.referenceId()))
-                  || ("ERROR".equals(f.type()) && startId.equals(f.relatedId())), Duration.ofSeconds(15));
+                  || ("ERROR".equals(f.type()) && startId.equals(f.relatedId())), Duration.ofSeconds(10));
               if (a == null) {
                 lost.incrementAndGet();
                 continue;
@@ -408,7 +427,7 @@ class HostileClientsIT {
               }
               String msgId = msg.getString("id");
               LeanHaipSession.Seen e = s.await(f -> ("MESSAGE".equals(f.type()) && tx.equals(f.transaction()))
-                  || ("ERROR".equals(f.type()) && msgId.equals(f.relatedId())), Duration.ofSeconds(15));
+                  || ("ERROR".equals(f.type()) && msgId.equals(f.relatedId())), Duration.ofSeconds(10));
               if (e == null) {
                 lost.incrementAndGet();
               } else if ("ERROR".equals(e.type())) {
@@ -430,7 +449,7 @@ class HostileClientsIT {
         }
         for (Future<?> f : work) {
           try {
-            f.get(Math.max(1, 180 - (System.nanoTime() - t0) / 1_000_000_000L), TimeUnit.SECONDS);
+            f.get(Math.max(1, 90 - (System.nanoTime() - t0) / 1_000_000_000L), TimeUnit.SECONDS);
           } catch (java.util.concurrent.TimeoutException e) {
             f.cancel(true);
           } catch (java.util.concurrent.ExecutionException e) {
@@ -440,42 +459,18 @@ class HostileClientsIT {
         long closedSessions = all.stream().filter(LeanHaipSession::isClosed).count();
         System.out.printf("[memory] %d sessions x %d transactions of 250 KB in %d ms: %d echoed, %d refused %s, %d lost; %d sessions closed%n",
             sessions, txPerSession, (System.nanoTime() - t0) / 1_000_000, echoed.get(), refused.get(), codes, lost.get(), closedSessions);
-        h.check(lost.get() == 0, lost.get() + " transaction steps got no answer within 15 s (or their session was lost)");
+        h.check(lost.get() == 0, lost.get() + " transaction steps got no answer within 10 s (or their session was lost)");
+        h.check(echoed.get() + refused.get() >= (long) sessions * txPerSession, "only " + (echoed.get() + refused.get())
+            + " of " + sessions * txPerSession + " transactions were echoed or refused within 60 s");
         h.check(h.node.alive(), "the node died during the transactions");
 
-        // replays on one transaction: each request answered (with its frames, or an ERROR naming it)
+        // replays on one transaction of session 0 (a live session: the node may have refused work, not dropped it)
         LeanHaipSession s = all.get(0);
         h.check(replayTxId[0] != null, "session 0 got no transaction to replay");
+        h.check(!s.isClosed(), "session 0 was closed (" + s.closeCode() + ")");
         if (replayTxId[0] != null && !s.isClosed()) {
           String tx = replayTxId[0];
           s.drain();
-          int requests = 100;
-          long sentChars = 0;
-          long in0 = s.charsIn.get();
-          List<String> ids = new ArrayList<>();
-          for (int i = 0; i < requests; i++) {
-            JsonObject rq = s.frame("REPLAY_REQUEST", tx, new JsonObject().put("from_seq", String.valueOf(replayTx[0]))
-                .put("to_seq", String.valueOf(replayTx[1])), "USER");
-            ids.add(rq.getString("id"));
-            String text = rq.encode();
-            sentChars += text.length();
-            s.sendRaw(text);
-          }
-          long answered = 0;
-          long r0 = System.nanoTime();
-          while (answered < requests && System.nanoTime() - r0 < TimeUnit.SECONDS.toNanos(30)) {
-            LeanHaipSession.Seen f = s.await(x -> (tx.equals(x.transaction()) && x.seq() == replayTx[1])
-                || ("ERROR".equals(x.type()) && ids.contains(x.relatedId())), Duration.ofSeconds(5));
-            if (f == null) {
-              break;
-            }
-            answered++;
-          }
-          long got = s.charsIn.get() - in0;
-          System.out.printf("[memory] %d replay requests (%d chars) answered %d times with %d chars: %.0fx%n",
-              requests, sentChars, answered, got, got / (double) Math.max(1, sentChars));
-          h.check(answered >= requests, "only " + answered + " of " + requests + " replay requests were answered within 30 s");
-
           // malformed ranges: each gets an ERROR naming the request
           String[] malformed = {
               "\"from_seq\":" + replayTx[1] + ",\"to_seq\":" + replayTx[0],
@@ -489,6 +484,31 @@ class HostileClientsIT {
             System.out.printf("[memory] REPLAY_REQUEST {%s}: %s%n", range, err == null ? "no answer" : "ERROR " + err.code());
             h.check(err != null, "REPLAY_REQUEST {" + range + "} got no ERROR naming it within 10 s");
           }
+          // amplification: 100 requests for the whole window, one after the other as a reading client would send
+          // them; each must be answered (its frames, or an ERROR naming it); the ratio is reported
+          int requests = 100;
+          long sentChars = 0;
+          long in0 = s.charsIn.get();
+          long answered = 0;
+          long r0 = System.nanoTime();
+          for (int i = 0; i < requests && !s.isClosed() && System.nanoTime() - r0 < TimeUnit.SECONDS.toNanos(30); i++) {
+            JsonObject rq = s.frame("REPLAY_REQUEST", tx, new JsonObject().put("from_seq", String.valueOf(replayTx[0]))
+                .put("to_seq", String.valueOf(replayTx[1])), "USER");
+            String id = rq.getString("id");
+            String text = rq.encode();
+            sentChars += text.length();
+            s.sendRaw(text);
+            LeanHaipSession.Seen f = s.await(x -> (tx.equals(x.transaction()) && x.seq() == replayTx[1])
+                || ("ERROR".equals(x.type()) && id.equals(x.relatedId())), Duration.ofSeconds(10));
+            if (f != null) {
+              answered++;
+            }
+          }
+          long got = s.charsIn.get() - in0;
+          System.out.printf("[memory] %d replay requests (%d chars) answered %d times with %d chars in %d ms: %.0fx%n",
+              requests, sentChars, answered, got, (System.nanoTime() - r0) / 1_000_000, got / (double) Math.max(1, sentChars));
+          h.check(answered >= requests, "only " + answered + " of " + requests + " replay requests were answered within 30 s"
+              + (s.isClosed() ? " (the session was closed " + s.closeCode() + ")" : ""));
         }
       } finally {
         all.forEach(LeanHaipSession::close);
@@ -511,7 +531,7 @@ class HostileClientsIT {
     try (HostileHarness h = HostileHarness.start("bomb", "256m", Map.of("SWITCHBOARD_HUB_COMPRESSION", "true"))) {
       h.watch();
       try (RawWebSocket raw = RawWebSocket.connect(null, h.port, "/haip",
-          Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_no_context_takeover; server_no_context_takeover"))) {
+          Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_no_context_takeover"))) {
         h.check(raw.status == 101, "the upgrade answered " + raw.status);
         String ext = raw.headers.getOrDefault("sec-websocket-extensions", "");
         h.check(ext.contains("permessage-deflate"), "permessage-deflate was not negotiated: '" + ext + "'");

@@ -266,6 +266,7 @@ final class HostileHarness implements AutoCloseable {
     private final AtomicLong maxGap = new AtomicLong();
     private volatile long lastPongNanos;
     private volatile boolean stopped;
+    private volatile int closedBeforeStop;
     private volatile CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null);
     private long seq;
 
@@ -344,8 +345,9 @@ final class HostileHarness implements AutoCloseable {
       return stopped ? maxGap.get() : Math.max(maxGap.get(), System.nanoTime() - lastPongNanos);
     }
 
+    /** The close code (-1 for a drop) if the session ended before {@link #stop}; 0 while it was open until then. */
     int closedCode() {
-      return closed.isDone() ? closed.join() : 0;
+      return closedBeforeStop != 0 ? closedBeforeStop : !stopped && closed.isDone() ? closed.join() : 0;
     }
 
     void stop() {
@@ -353,6 +355,7 @@ final class HostileHarness implements AutoCloseable {
         return;
       }
       maxGap.accumulateAndGet(System.nanoTime() - lastPongNanos, Math::max);
+      closedBeforeStop = closed.isDone() ? closed.join() : 0;
       stopped = true;
       timer.shutdownNow();
       if (!closed.isDone()) {
