@@ -319,7 +319,11 @@ final class HostileHarness implements AutoCloseable {
         return; // a send still pending (the node is not reading): this tick is skipped, the PONG gap grows
       }
       pings.incrementAndGet();
-      lastSend = ws.sendText(frame(session, "PING", new JsonObject().put("nonce", String.valueOf(pings.get()))).encode(), true);
+      try {
+        lastSend = ws.sendText(frame(session, "PING", new JsonObject().put("nonce", String.valueOf(pings.get()))).encode(), true);
+      } catch (RuntimeException e) {
+        // the output is closed: no more PONGs will come, which the gap shows; an exception would end the task
+      }
     }
 
     private void onFrame(String text) {
@@ -387,7 +391,12 @@ final class HostileHarness implements AutoCloseable {
 
     private void probe() {
       long t0 = System.nanoTime();
-      String outcome = probeOnce(t0 + HEALTH_DEADLINE.toNanos());
+      String outcome;
+      try {
+        outcome = probeOnce(t0 + HEALTH_DEADLINE.toNanos());
+      } catch (RuntimeException e) {
+        outcome = e.toString(); // caught: an exception would end the periodic task
+      }
       long ms = (System.nanoTime() - t0) / 1_000_000;
       probes.incrementAndGet();
       slowestMs.accumulateAndGet(ms, Math::max);

@@ -98,9 +98,18 @@ final class SocketSwarm implements AutoCloseable {
         SocketChannel ch;
         while ((ch = pending.poll()) != null) {
           try {
-            ch.register(selector, SelectionKey.OP_CONNECT, new Conn());
+            if (ch.isConnected()) {
+              // connect() finished at once: no OP_CONNECT will come, so the opening bytes go now
+              connected.incrementAndGet();
+              ByteBuffer b = ByteBuffer.wrap(opening);
+              ch.write(b);
+              ch.register(selector, SelectionKey.OP_READ, new Conn());
+            } else {
+              ch.register(selector, SelectionKey.OP_CONNECT, new Conn());
+            }
           } catch (IOException e) {
             connectFailed.incrementAndGet();
+            closeQuietly(ch);
           }
         }
         selector.select(50);
