@@ -148,12 +148,22 @@ final class HostileHarness implements AutoCloseable {
       if (used >= 0 && used <= limit) {
         break;
       }
+      pause(1_000); // each measurement starts two jcmd JVMs: poll gently
     } while (System.nanoTime() < deadline);
     System.out.printf("[%s] heap after GC: baseline %.1f MiB, now %.1f MiB, limit %.1f MiB%n", node.name,
         baselineHeap / 1048576.0, used / 1048576.0, limit / 1048576.0);
     check(used >= 0 && used <= limit, used < 0 ? "the heap could not be measured (jcmd did not answer within its deadline)"
         : String.format("the heap after GC stayed at %.1f MiB, over %.1f MiB (baseline %.1f MiB)", used / 1048576.0,
             limit / 1048576.0, baselineHeap / 1048576.0));
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
+    }
   }
 
   /** /metrics as text; empty when the node does not answer. */

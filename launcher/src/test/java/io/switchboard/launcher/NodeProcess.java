@@ -101,7 +101,7 @@ public final class NodeProcess implements AutoCloseable {
     return new NodeProcess(name, httpPort, out, pb.start(), env, args, jvmOptions);
   }
 
-  static String javaBin() {
+  private static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
