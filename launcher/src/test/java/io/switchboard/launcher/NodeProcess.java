@@ -29,10 +29,13 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final Map<String, String> env;
   private final String[] args;
+  private final List<String> jvmOptions;
   private final long startedAtNanos = System.nanoTime();
 
-  private NodeProcess(String name, int httpPort, Path output, Process process, Map<String, String> env, String[] args) {
+  private NodeProcess(String name, int httpPort, Path output, Process process, Map<String, String> env, String[] args,
+      List<String> jvmOptions) {
     this.name = name;
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.httpPort = httpPort;
     this.output = output;
     this.process = process;
@@ -76,15 +79,26 @@ public final class NodeProcess implements AutoCloseable {
     return start(name, port, env);
   }
 
+  /** The JVM options a node runs with unless the test gives its own: a 256 MB heap, serial GC, C1 only. */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... args) throws IOException {
+    return start(name, httpPort, env, DEFAULT_JVM_OPTIONS, args);
+  }
+
+  /** The same, with these JVM options (heap size, GC) in place of {@link #DEFAULT_JVM_OPTIONS}. */
+  public static NodeProcess start(String name, int httpPort, Map<String, String> env, List<String> jvmOptions,
+      String... args) throws IOException {
     Path out = Files.createTempFile("switchboard-" + name + "-", ".log");
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBin());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
     pb.environment().putAll(env);
-    return new NodeProcess(name, httpPort, out, pb.start(), env, args);
+    return new NodeProcess(name, httpPort, out, pb.start(), env, args, jvmOptions);
   }
 
   private static String javaBin() {
@@ -190,7 +204,7 @@ public final class NodeProcess implements AutoCloseable {
     if (process.isAlive()) {
       throw new IllegalStateException(name + " is still running");
     }
-    return start(name, httpPort, env, args);
+    return start(name, httpPort, env, jvmOptions, args);
   }
 
   /** Waits for the process to exit; returns its exit code, or throws after the timeout. */
