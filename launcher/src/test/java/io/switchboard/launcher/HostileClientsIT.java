@@ -2,6 +2,7 @@ package io.switchboard.launcher;
 
 import static java.util.Map.entry;
 
+import io.switchboard.common.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -375,7 +376,7 @@ class HostileClientsIT {
       h.check(refusals.get() > 0 || (closeCode.get() != 0 && closeCode.get() != RawWebSocket.ABNORMAL),
           "none of " + sent + " subscribes on one socket was refused and the socket was not closed (" + acks.get() + " acknowledged)");
       // the node has let go of the socket (and its subscriptions) once only the neighbour is left
-      NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+      Await.waitFor(Duration.ofSeconds(30), () -> {
         NodeProcess.Response r = get(h, "/health", Duration.ofSeconds(2));
         return r.status() == 200 && new JsonObject(r.body()).getLong("activeConnections") <= 1;
       }, "the node did not release the flooding /ws socket within 30 s");
@@ -528,7 +529,7 @@ class HostileClientsIT {
         all.forEach(LeanHaipSession::close);
         pool.shutdownNow();
       }
-      NodeProcess.waitFor(Duration.ofSeconds(30), () -> {
+      Await.waitFor(Duration.ofSeconds(30), () -> {
         NodeProcess.Response r = get(h, "/health", Duration.ofSeconds(2));
         return r.status() == 200 && new JsonObject(r.body()).getLong("activeConnections") <= 1;
       }, "the node did not release the 40 sessions within 30 s");

@@ -1,5 +1,6 @@
 package io.switchboard.launcher;
 
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -94,7 +95,7 @@ final class HostileHarness implements AutoCloseable {
     baselineMetrics = metrics();
     neighbour = Neighbour.connect(port);
     prober = new HealthProber(port);
-    NodeProcess.waitFor(Duration.ofSeconds(10), () -> neighbour.pongs.get() >= 3 && prober.probes.get() >= 2,
+    Await.waitFor(Duration.ofSeconds(10), () -> neighbour.pongs.get() >= 3 && prober.probes.get() >= 2,
         "the neighbour or the prober did not get going: " + neighbour.pongs.get() + " pongs, " + prober.probes.get() + " probes");
     System.out.printf("[%s] baseline heap after GC %.1f MiB; neighbour and prober running%n", node.name, baselineHeap / 1048576.0);
   }
