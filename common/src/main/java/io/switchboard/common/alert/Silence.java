@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Objects;
 
 /**
  * A silence: while {@code startsAt <= now < endsAt}, alerts whose labels match every matcher are not notified to
@@ -19,11 +19,51 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
     matchers = List.copyOf(matchers);
   }
 
-  /** One label condition: equality, or a full-match regular expression when {@code isRegex}. */
-  public record Matcher(String name, String value, boolean isRegex) {
+  /**
+   * One label condition: equality, or, when {@code isRegex}, a full match of an RE2 pattern on the RE2/J engine
+   * (linear in the label's length; see {@link LinearRegex}). The pattern is compiled once, when the matcher is
+   * built; a pattern RE2/J refuses (only possible for a silence stored before validation refused it) matches
+   * nothing, so that silence mutes nothing.
+   */
+  public static final class Matcher {
+    private final String name;
+    private final String value;
+    private final boolean isRegex;
+    private final com.google.re2j.Pattern pattern;
+
+    public Matcher(String name, String value, boolean isRegex) {
+      this.name = name;
+      this.value = value;
+      this.isRegex = isRegex;
+      this.pattern = isRegex ? compileOrNull(value) : null;
+    }
+
+    private static com.google.re2j.Pattern compileOrNull(String value) {
+      try {
+        return LinearRegex.compile(value);
+      } catch (LinearRegex.Refused e) {
+        return null;
+      }
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public String value() {
+      return value;
+    }
+
+    public boolean isRegex() {
+      return isRegex;
+    }
+
     public boolean matches(Map<String, String> labels) {
       String v = labels.getOrDefault(name, "");
-      return isRegex ? Pattern.compile(value).matcher(v).matches() : value.equals(v);
+      if (!isRegex) {
+        return value.equals(v);
+      }
+      return pattern != null && pattern.matches(v);
     }
 
     public JsonObject toJson() {
@@ -33,6 +73,21 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
     public static Matcher fromJson(JsonObject j) {
       return new Matcher(j.getString("name"), j.getString("value"), j.getBoolean("isRegex", false));
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Matcher m && m.name.equals(name) && m.value.equals(value) && m.isRegex == isRegex;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, value, isRegex);
+    }
+
+    @Override
+    public String toString() {
+      return "Matcher[name=" + name + ", value=" + value + ", isRegex=" + isRegex + "]";
+    }
   }
 
   public boolean activeAt(long now) {
@@ -41,7 +96,21 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
 
   /** Whether this silence, active at {@code now}, mutes an alert with these labels (alertname and severity included). */
   public boolean mutes(Map<String, String> labels, long now) {
-    return activeAt(now) && matchers.stream().allMatch(m -> m.matches(labels));
+    if (!activeAt(now)) {
+      return false;
+    }
+    // equality first: cheap, and a silence whose equality fails needs no pattern run
+    for (Matcher m : matchers) {
+      if (!m.isRegex() && !m.matches(labels)) {
+        return false;
+      }
+    }
+    for (Matcher m : matchers) {
+      if (m.isRegex() && !m.matches(labels)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public JsonObject toJson(long now) {
