@@ -63,11 +63,11 @@ public final class Silences {
     } else {
       throw invalid("endsAt", "a silence needs endsAt (epoch milliseconds) or duration (e.g. 2h)");
     }
-    if (endsAt <= startsAt) {
-      throw invalid("endsAt", "must be after startsAt");
-    }
     if (endsAt <= now) {
       throw invalid("endsAt", "must be in the future");
+    }
+    if (endsAt <= startsAt) {
+      throw invalid("endsAt", "must be after startsAt");
     }
     if (endsAt > limits.latestEnd(now)) {
       throw invalid("endsAt", "is later than now plus alert.maxSilenceDuration (" + human(limits.maxDurationMs()) + ")");
