@@ -133,6 +133,14 @@ final class AlertQueries {
                 + limits.maxSilences() + "; delete one (DELETE /silences/{id}) or wait for one to expire").encode());
             return Future.all(gone).map(v -> false);
           }
+          long patternSize = all.stream().filter(x -> !forgotten(x, now)).mapToLong(Silence::patternSize).sum();
+          if (patternSize + s.patternSize() > limits.maxPatternSize()) {
+            msg.fail(409, new ApiError(409, HttpErrors.SILENCE_LIMIT, "matchers", "the regex matchers of the kept silences have an "
+                + "expanded size of " + patternSize + " and this silence's add " + s.patternSize()
+                + "; alert.maxSilencePatternSize allows " + limits.maxPatternSize()
+                + " in all: delete a silence with patterns, or use equality matchers").encode());
+            return Future.all(gone).map(v -> false);
+          }
           return Future.all(gone).map(v -> true);
         })
         .compose(room -> room ? store.putSilence(s).map(v -> true) : Future.succeededFuture(false))

@@ -11,11 +11,13 @@ import io.switchboard.common.config.SwitchboardConfig;
  * @param maxMatchers matchers in one silence ({@code alert.maxSilenceMatchers})
  * @param maxPatternLength characters in one matcher value ({@code alert.maxMatcherPatternLength})
  * @param maxDurationMs how far past now a silence may end ({@code alert.maxSilenceDuration})
+ * @param maxPatternSize the sum of the regex matchers' expanded sizes over all kept silences ({@code alert.maxSilencePatternSize})
  */
-record SilenceLimits(int maxSilences, int maxMatchers, int maxPatternLength, long maxDurationMs) {
+record SilenceLimits(int maxSilences, int maxMatchers, int maxPatternLength, long maxDurationMs, long maxPatternSize) {
   static SilenceLimits fromConfig(SwitchboardConfig cfg) {
     return new SilenceLimits(cfg.getInt(ConfigKeys.ALERT_MAX_SILENCES), cfg.getInt(ConfigKeys.ALERT_MAX_SILENCE_MATCHERS),
-        cfg.getInt(ConfigKeys.ALERT_MAX_MATCHER_PATTERN_LENGTH), cfg.getDurationMs(ConfigKeys.ALERT_MAX_SILENCE_DURATION));
+        cfg.getInt(ConfigKeys.ALERT_MAX_MATCHER_PATTERN_LENGTH), cfg.getDurationMs(ConfigKeys.ALERT_MAX_SILENCE_DURATION),
+        cfg.getInt(ConfigKeys.ALERT_MAX_SILENCE_PATTERN_SIZE));
   }
 
   /** The latest endsAt a silence created at {@code now} may have (saturating, never overflowing). */

@@ -239,6 +239,24 @@ class SilenceInputTest {
   }
 
   @Test
+  void regexMatchersBeyondTheClusterPatternBudgetAreRefused() throws Exception {
+    deleteAll(alert);
+    double before = errors(alert, "SILENCE_LIMIT");
+    // each pattern expands to 1995 elements; alert.maxSilencePatternSize (10000) holds five of them
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = post(alert, matcherBody("alertname", "Rule" + i + ".{0,995}.{0,995}", true).put("duration", "1h").encode());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    JsonObject error = errorOf(post(alert, matcherBody("alertname", "Rule5.{0,995}.{0,995}", true).put("duration", "1h").encode()), 409);
+    assertThat(error.getString("code")).isEqualTo("SILENCE_LIMIT");
+    assertThat(error.getString("message")).contains("alert.maxSilencePatternSize allows 10000");
+    // equality matchers cost nothing against the budget
+    assertThat(post(alert, matcherBody("alertname", "Rule5", false).put("duration", "1h").encode()).statusCode()).isEqualTo(201);
+    assertThat(errors(alert, "SILENCE_LIMIT") - before).isEqualTo(1);
+    deleteAll(alert);
+  }
+
+  @Test
   void noErrorAnswerNamesAJavaClassAndEachIsCounted() throws Exception {
     List<byte[]> bodies = new ArrayList<>();
     for (String s : List.of("", "   ", "not json", "{", "{\"matchers\":", "[1,2,3]", "[]", "\"a string\"", "42", "1e400", "null", "true",

@@ -64,7 +64,7 @@ class SinkPayloadsTest {
     assertThat(s.toString()).doesNotContain("tok");
   }
 
-  static final SilenceLimits LIMITS = new SilenceLimits(1000, 16, 256, 30L * 86_400_000);
+  static final SilenceLimits LIMITS = new SilenceLimits(1000, 16, 256, 30L * 86_400_000, 10_000);
 
   @Test
   void silencesValidateAndMatch() {

@@ -15,6 +15,9 @@ public final class LinearRegex {
 
   /** The largest expanded size (roughly, compiled instructions) a pattern may have. */
   public static final long MAX_EXPANDED_SIZE = 2_000;
+  /** Compiled patterns kept for reuse (silences are read from the cluster on every evaluation). */
+  static final int CACHE_SIZE = 4096;
+  private static final java.util.Map<String, Pattern> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A pattern that cannot be used, with a reason meant for the person who wrote it. */
   public static final class Refused extends IllegalArgumentException {
@@ -40,6 +43,23 @@ public final class LinearRegex {
       throw new Refused("not RE2 syntax (" + e.getDescription() + "); backreferences, lookaround, possessive "
           + "quantifiers and atomic groups are not supported");
     }
+  }
+
+  /**
+   * {@link #compile}, reusing the compiled pattern of an earlier call with the same text; the cache is emptied when
+   * it holds {@link #CACHE_SIZE} patterns.
+   */
+  public static Pattern compileCached(String pattern) {
+    Pattern p = CACHE.get(pattern);
+    if (p != null) {
+      return p;
+    }
+    p = compile(pattern);
+    if (CACHE.size() >= CACHE_SIZE) {
+      CACHE.clear();
+    }
+    CACHE.put(pattern, p);
+    return p;
   }
 
   /**

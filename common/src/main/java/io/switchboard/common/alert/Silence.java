@@ -21,29 +21,40 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
 
   /**
    * One label condition: equality, or, when {@code isRegex}, a full match of an RE2 pattern on the RE2/J engine
-   * (linear in the label's length; see {@link LinearRegex}). The pattern is compiled once, when the matcher is
-   * built; a pattern RE2/J refuses (only possible for a silence stored before validation refused it) matches
-   * nothing, so that silence mutes nothing.
+   * (linear in the label's length; see {@link LinearRegex}). The pattern is compiled when first matched, through
+   * {@link LinearRegex#compileCached}; a pattern RE2/J refuses (only possible for a silence stored before validation
+   * refused it) matches nothing, so that silence mutes nothing.
    */
   public static final class Matcher {
     private final String name;
     private final String value;
     private final boolean isRegex;
-    private final com.google.re2j.Pattern pattern;
+    /** The compiled pattern, {@link #REFUSED}, or null until first needed. */
+    private volatile Object compiled;
+    private static final Object REFUSED = new Object();
 
     public Matcher(String name, String value, boolean isRegex) {
       this.name = name;
       this.value = value;
       this.isRegex = isRegex;
-      this.pattern = isRegex ? compileOrNull(value) : null;
     }
 
-    private static com.google.re2j.Pattern compileOrNull(String value) {
-      try {
-        return LinearRegex.compile(value);
-      } catch (LinearRegex.Refused e) {
-        return null;
+    private com.google.re2j.Pattern pattern() {
+      Object c = compiled;
+      if (c == null) {
+        try {
+          c = LinearRegex.compileCached(value);
+        } catch (LinearRegex.Refused e) {
+          c = REFUSED;
+        }
+        compiled = c;
       }
+      return c instanceof com.google.re2j.Pattern p ? p : null;
+    }
+
+    /** The expanded size of this matcher's pattern (0 for an equality matcher): what matching it costs per character. */
+    public long patternSize() {
+      return isRegex ? LinearRegex.expandedSize(value) : 0;
     }
 
     public String name() {
@@ -63,7 +74,8 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
       if (!isRegex) {
         return value.equals(v);
       }
-      return pattern != null && pattern.matches(v);
+      com.google.re2j.Pattern p = pattern();
+      return p != null && p.matches(v);
     }
 
     public JsonObject toJson() {
@@ -88,6 +100,11 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
     public String toString() {
       return "Matcher[name=" + name + ", value=" + value + ", isRegex=" + isRegex + "]";
     }
+  }
+
+  /** The sum of the expanded sizes of this silence's regex matchers: its share of alert.maxSilencePatternSize. */
+  public long patternSize() {
+    return matchers.stream().mapToLong(Matcher::patternSize).sum();
   }
 
   public boolean activeAt(long now) {

@@ -173,6 +173,8 @@ public final class ConfigKeys {
       "Matchers in one silence; more is refused with 400 INVALID_SILENCE.");
   public static final String ALERT_MAX_MATCHER_PATTERN_LENGTH = intKey("alert.maxMatcherPatternLength", 256, 1, 10_000,
       "Characters in one matcher value (regex or not); longer is refused with 400 (PATTERN_REFUSED for a regex, INVALID_SILENCE otherwise).");
+  public static final String ALERT_MAX_SILENCE_PATTERN_SIZE = intKey("alert.maxSilencePatternSize", 10_000, 1, 10_000_000,
+      "Sum over the regex matchers of all kept silences of their expanded size (pattern length with counted repetitions expanded): bounds the work each evaluation spends on silences. Beyond it POST /silences is refused with 409 SILENCE_LIMIT.");
   public static final String ALERT_MAX_SILENCE_DURATION = duration("alert.maxSilenceDuration", "30d",
       "How far in the future a silence may end (endsAt, or startsAt plus duration, at most now plus this); later is refused with 400 INVALID_SILENCE.");
 
