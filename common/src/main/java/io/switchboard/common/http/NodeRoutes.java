@@ -64,7 +64,7 @@ public final class NodeRoutes {
         .onFailure(err -> {
           if (err instanceof io.vertx.core.eventbus.ReplyException re
               && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-            Http.error(ctx, 404, "no node with id " + ctx.pathParam("nodeId") + " in the cluster");
+            Http.error(ctx, 404, "no node with id " + ApiError.excerpt(ctx.pathParam("nodeId"), 64) + " in the cluster");
           } else {
             Http.fromReplyFailure(ctx, "node", err);
           }
