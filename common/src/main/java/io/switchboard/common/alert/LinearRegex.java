@@ -8,7 +8,7 @@ import com.google.re2j.PatternSyntaxException;
  * (no backtracking). What RE2 does not support is refused: backreferences, lookahead and lookbehind, possessive
  * quantifiers, atomic groups. So is a pattern whose counted repetitions expand beyond {@link #MAX_EXPANDED_SIZE}
  * elements (e.g. {@code (a{100}){100}}): RE2 expands {@code x{n}} into n copies, so such a pattern would cost
- * memory and time per match in proportion. Pure.
+ * memory and time per match in proportion. Pure, apart from a bounded cache of compiled patterns.
  */
 public final class LinearRegex {
   private LinearRegex() {}
@@ -34,8 +34,8 @@ public final class LinearRegex {
   public static Pattern compile(String pattern) {
     long size = expandedSize(pattern);
     if (size > MAX_EXPANDED_SIZE) {
-      throw new Refused("the pattern's repetitions expand to more than " + MAX_EXPANDED_SIZE
-          + " elements; use * or + instead of large or nested counts");
+      throw new Refused("the pattern expands to more than " + MAX_EXPANDED_SIZE
+          + " elements (its length with counted repetitions expanded); use * or + instead of large or nested counts");
     }
     try {
       return Pattern.compile(pattern);
