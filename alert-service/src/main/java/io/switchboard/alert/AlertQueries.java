@@ -3,6 +3,8 @@ package io.switchboard.alert;
 import io.switchboard.alert.AlertState.Phase;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.alert.Silence;
+import io.switchboard.common.http.ApiError;
+import io.switchboard.common.http.HttpErrors;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers {@code switchboard.alerts.query} on every replica, from the cluster's alert state (so any replica
  * answers the same): active, history, rules, silences, createSilence, deleteSilence, status. Bad input is
- * {@code fail(400, reason)}, an unknown silence {@code fail(404, ...)}.
+ * {@code fail(400, reason)}; a refused silence {@code fail(400 or 409, ApiError.encode())} with its code and field;
+ * an unknown silence {@code fail(404, ...)}. Failures of the cluster store are answered without their own text.
  */
 final class AlertQueries {
   private static final Logger LOG = LoggerFactory.getLogger(AlertQueries.class);
@@ -29,8 +32,10 @@ final class AlertQueries {
   private final List<Rule> rules;
   private final int historyMax;
   private final Supplier<JsonObject> status;
+  private final SilenceLimits limits;
 
-  AlertQueries(AlertStore store, List<Rule> rules, int historyMax, Supplier<JsonObject> status) {
+  AlertQueries(AlertStore store, List<Rule> rules, int historyMax, SilenceLimits limits, Supplier<JsonObject> status) {
+    this.limits = limits;
     this.store = store;
     this.rules = rules;
     this.historyMax = historyMax;
@@ -43,7 +48,7 @@ final class AlertQueries {
     } catch (RuntimeException e) {
       // the cluster store can throw synchronously (e.g. this member was cut off from Hazelcast)
       LOG.warn("alerts query failed", e);
-      msg.fail(503, "alert state unavailable on this replica: " + e.getClass().getSimpleName());
+      msg.fail(503, "alert state unavailable on this replica");
     }
   }
 
@@ -63,7 +68,7 @@ final class AlertQueries {
       case "deleteSilence" -> deleteSilence(msg, q);
       case "status" -> store.leader().map(l -> status.get().put("leader", l));
       default -> {
-        msg.fail(400, "unknown alerts query what='" + what + "' (active, history, rules, silences, createSilence, deleteSilence, status)");
+        msg.fail(400, "unknown alerts query what='" + ApiError.excerpt(what, 64) + "' (active, history, rules, silences, createSilence, deleteSilence, status)");
         yield null;
       }
     };
@@ -77,7 +82,7 @@ final class AlertQueries {
         }
       } else {
         LOG.warn("alerts query '{}' failed", what, ar.cause());
-        msg.fail(500, "alert state unavailable: " + ar.cause().getMessage());
+        msg.fail(500, "alert state unavailable");
       }
     });
   }
@@ -112,22 +117,45 @@ final class AlertQueries {
   private Future<Object> createSilence(Message<Object> msg, JsonObject q, long now) {
     Silence s;
     try {
-      s = Silences.parse(q.getValue("silence"), UUID.randomUUID().toString(), now);
-    } catch (IllegalArgumentException e) {
-      msg.fail(400, e.getMessage());
+      s = Silences.parse(q.getValue("silence"), UUID.randomUUID().toString(), now, limits);
+    } catch (ApiError e) {
+      msg.fail(e.status(), e.encode());
       return null;
     }
     return store.loadSilences()
         .compose(all -> {
           List<Future<Boolean>> gone = new ArrayList<>();
-          all.stream().filter(x -> x.endsAt() + SILENCE_RETENTION_MS < now).forEach(x -> gone.add(store.removeSilence(x.id())));
-          return Future.all(gone);
+          List<Silence> forgotten = all.stream().filter(x -> forgotten(x, now)).toList();
+          forgotten.forEach(x -> gone.add(store.removeSilence(x.id())));
+          int kept = all.size() - forgotten.size();
+          if (kept >= limits.maxSilences()) {
+            msg.fail(409, new ApiError(409, HttpErrors.SILENCE_LIMIT, null, kept + " silences exist and alert.maxSilences allows "
+                + limits.maxSilences() + "; delete one (DELETE /silences/{id}) or wait for one to expire").encode());
+            return Future.all(gone).map(v -> false);
+          }
+          long patternSize = all.stream().filter(x -> !forgotten(x, now)).mapToLong(Silence::patternSize).sum();
+          if (patternSize + s.patternSize() > limits.maxPatternSize()) {
+            msg.fail(409, new ApiError(409, HttpErrors.SILENCE_LIMIT, "matchers", "the regex matchers of the kept silences have an "
+                + "expanded size of " + patternSize + " and this silence's add " + s.patternSize()
+                + "; alert.maxSilencePatternSize allows " + limits.maxPatternSize()
+                + " in all: delete a silence with patterns, or use equality matchers").encode());
+            return Future.all(gone).map(v -> false);
+          }
+          return Future.all(gone).map(v -> true);
         })
-        .compose(v -> store.putSilence(s))
-        .map(v -> {
+        .compose(room -> room ? store.putSilence(s).map(v -> true) : Future.succeededFuture(false))
+        .map(created -> {
+          if (!created) {
+            return null;
+          }
           LOG.info("silence {} created by '{}' until {} with {} matcher(s)", s.id(), s.createdBy(), s.endsAt(), s.matchers().size());
           return s.toJson(now);
         });
+  }
+
+  /** Whether a silence ended more than {@link #SILENCE_RETENTION_MS} ago (no overflow for far endsAt values). */
+  static boolean forgotten(Silence s, long now) {
+    return s.endsAt() < now - SILENCE_RETENTION_MS;
   }
 
   private Future<Object> deleteSilence(Message<Object> msg, JsonObject q) {
@@ -137,7 +165,7 @@ final class AlertQueries {
     }
     return store.removeSilence(id).map(existed -> {
       if (!existed) {
-        msg.fail(404, "no silence with id '" + id + "'");
+        msg.fail(404, "no silence with id '" + ApiError.excerpt(id, 64) + "'");
         return null;
       }
       LOG.info("silence {} deleted", id);

@@ -82,7 +82,8 @@ final class AlertVerticle extends VerticleBase {
     return AlertStore.open(vertx).compose(s -> {
       store = s;
       notifier = new Notifier(vertx, client, sinks, reg, store, this::firingNotified);
-      AlertQueries queries = new AlertQueries(store, rules, node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX), this::status);
+      AlertQueries queries = new AlertQueries(store, rules, node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX),
+          SilenceLimits.fromConfig(node.config()), this::status);
       MessageConsumer<JsonObject> stats = vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> {
         if (m.body() != null) {
           latestStats = m.body();

@@ -1,100 +1,184 @@
 package io.switchboard.alert;
 
+import io.switchboard.common.alert.LinearRegex;
 import io.switchboard.common.alert.Silence;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.http.ApiError;
+import io.switchboard.common.http.HttpErrors;
+import io.switchboard.common.http.JsonBodies;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/** Validates a silence request ({@code POST /silences}); every problem is an IllegalArgumentException for a 400. Pure. */
+/**
+ * Validates a silence request ({@code POST /silences}). Every problem is an {@link ApiError} (400) naming the field
+ * (e.g. {@code matchers[0].value}, {@code endsAt}) and what was wrong: code {@link HttpErrors#PATTERN_REFUSED} for a
+ * regex RE2/J cannot run or that is too long, {@link HttpErrors#INVALID_SILENCE} for anything else. Pure: the clock
+ * is passed in.
+ */
 public final class Silences {
   private Silences() {}
 
   private static final Set<String> KEYS = Set.of("matchers", "startsAt", "endsAt", "duration", "createdBy", "comment");
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Set<String> MATCHER_KEYS = Set.of("name", "value", "isRegex");
   static final int MAX_TEXT = 1000;
+  static final int MAX_LABEL_NAME = 128;
+  private static final int MAX_DURATION_TEXT = 32;
 
-  public static Silence parse(Object body, String id, long now) {
+  public static Silence parse(Object body, String id, long now, SilenceLimits limits) {
     if (!(body instanceof JsonObject j)) {
-      throw new IllegalArgumentException("silence must be a JSON object with matchers and endsAt or duration");
+      throw new ApiError(400, HttpErrors.INVALID_JSON, null,
+          "a silence must be a JSON object {matchers, endsAt or duration}, not " + JsonBodies.kind(body));
     }
     for (String k : j.fieldNames()) {
       if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException("unknown silence field '" + k + "' (allowed: " + new TreeSet<>(KEYS) + ")");
+        String name = ApiError.excerpt(k, 64);
+        throw ApiError.invalid(HttpErrors.INVALID_SILENCE, name, "unknown silence field '" + name + "' (allowed: " + new TreeSet<>(KEYS) + ")");
       }
     }
-    if (!(j.getValue("matchers") instanceof JsonArray ms) || ms.isEmpty()) {
-      throw new IllegalArgumentException("matchers must be a non-empty list of {name, value, isRegex?}");
-    }
-    List<Silence.Matcher> matchers = new ArrayList<>();
-    for (int i = 0; i < ms.size(); i++) {
-      if (!(ms.getValue(i) instanceof JsonObject m)) {
-        throw new IllegalArgumentException("matcher #" + (i + 1) + " must be an object {name, value, isRegex?}");
-      }
-      for (String k : m.fieldNames()) {
-        if (!Set.of("name", "value", "isRegex").contains(k)) {
-          throw new IllegalArgumentException("matcher #" + (i + 1) + ": unknown field '" + k + "'");
-        }
-      }
-      if (!(m.getValue("name") instanceof String name) || !LABEL.matcher(name).matches()) {
-        throw new IllegalArgumentException("matcher #" + (i + 1) + ": name must be a label name (alertname, severity, node or a rule label)");
-      }
-      if (!(m.getValue("value") instanceof String value) || value.length() > MAX_TEXT) {
-        throw new IllegalArgumentException("matcher #" + (i + 1) + ": value must be a string of at most " + MAX_TEXT + " characters");
-      }
-      Object re = m.getValue("isRegex");
-      if (re != null && !(re instanceof Boolean)) {
-        throw new IllegalArgumentException("matcher #" + (i + 1) + ": isRegex must be true or false");
-      }
-      boolean isRegex = Boolean.TRUE.equals(re);
-      if (isRegex) {
-        try {
-          Pattern.compile(value);
-        } catch (PatternSyntaxException e) {
-          throw new IllegalArgumentException("matcher #" + (i + 1) + ": value is not a valid regular expression: " + e.getDescription());
-        }
-      }
-      matchers.add(new Silence.Matcher(name, value, isRegex));
-    }
+    List<Silence.Matcher> matchers = matchers(j.getValue("matchers"), limits);
     long startsAt = now;
     if (j.getValue("startsAt") != null) {
-      if (!(j.getValue("startsAt") instanceof Number n) || n.longValue() <= 0) {
-        throw new IllegalArgumentException("startsAt must be epoch milliseconds");
+      startsAt = epochMillis(j.getValue("startsAt"), "startsAt");
+      if (startsAt <= 0) {
+        throw invalid("startsAt", "must be a positive number of epoch milliseconds");
       }
-      startsAt = n.longValue();
+      if (startsAt >= limits.latestEnd(now)) {
+        throw invalid("startsAt", "is later than now plus alert.maxSilenceDuration (" + human(limits.maxDurationMs()) + ")");
+      }
     }
     long endsAt;
     if (j.getValue("endsAt") != null) {
       if (j.getValue("duration") != null) {
-        throw new IllegalArgumentException("give either endsAt or duration, not both");
+        throw invalid("duration", "give either endsAt or duration, not both");
       }
-      if (!(j.getValue("endsAt") instanceof Number n)) {
-        throw new IllegalArgumentException("endsAt must be epoch milliseconds");
-      }
-      endsAt = n.longValue();
+      endsAt = epochMillis(j.getValue("endsAt"), "endsAt");
     } else if (j.getValue("duration") != null) {
-      long d;
-      try {
-        d = SwitchboardConfig.parseDuration(j.getValue("duration"));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("duration: " + e.getMessage());
-      }
-      if (d <= 0) {
-        throw new IllegalArgumentException("duration must be positive");
-      }
-      endsAt = startsAt + d;
+      long d = duration(j.getValue("duration"), limits);
+      endsAt = startsAt + d; // both bounded: startsAt < now + max, d <= max
     } else {
-      throw new IllegalArgumentException("a silence needs endsAt (epoch ms) or duration (e.g. 2h)");
+      throw invalid("endsAt", "a silence needs endsAt (epoch milliseconds) or duration (e.g. 2h)");
     }
-    if (endsAt <= now || endsAt <= startsAt) {
-      throw new IllegalArgumentException("endsAt must be in the future and after startsAt");
+    if (endsAt <= now) {
+      throw invalid("endsAt", "must be in the future");
+    }
+    if (endsAt <= startsAt) {
+      throw invalid("endsAt", "must be after startsAt");
+    }
+    if (endsAt > limits.latestEnd(now)) {
+      throw invalid("endsAt", "is later than now plus alert.maxSilenceDuration (" + human(limits.maxDurationMs()) + ")");
     }
     return new Silence(id, matchers, startsAt, endsAt, text(j, "createdBy"), text(j, "comment"), now);
+  }
+
+  private static List<Silence.Matcher> matchers(Object raw, SilenceLimits limits) {
+    if (!(raw instanceof JsonArray ms) || ms.isEmpty()) {
+      throw invalid("matchers", "must be a non-empty list of {name, value, isRegex?}, not "
+          + (raw instanceof JsonArray ? "an empty list" : JsonBodies.kind(raw)));
+    }
+    if (ms.size() > limits.maxMatchers()) {
+      throw invalid("matchers", "has " + ms.size() + " matchers; alert.maxSilenceMatchers allows " + limits.maxMatchers());
+    }
+    List<Silence.Matcher> matchers = new ArrayList<>();
+    for (int i = 0; i < ms.size(); i++) {
+      String at = "matchers[" + i + "]";
+      if (!(ms.getValue(i) instanceof JsonObject m)) {
+        throw invalid(at, "must be an object {name, value, isRegex?}, not " + JsonBodies.kind(ms.getValue(i)));
+      }
+      for (String k : m.fieldNames()) {
+        if (!MATCHER_KEYS.contains(k)) {
+          String name = at + "." + ApiError.excerpt(k, 64);
+          throw ApiError.invalid(HttpErrors.INVALID_SILENCE, name, "unknown matcher field '" + name + "' (allowed: name, value, isRegex)");
+        }
+      }
+      if (!(m.getValue("name") instanceof String name) || name.length() > MAX_LABEL_NAME || !labelName(name)) {
+        throw invalid(at + ".name", "must be a label name of at most " + MAX_LABEL_NAME
+            + " letters, digits and underscores, not starting with a digit (alertname, severity, node or a rule label)");
+      }
+      Object isRegexValue = m.getValue("isRegex");
+      if (isRegexValue != null && !(isRegexValue instanceof Boolean)) {
+        throw invalid(at + ".isRegex", "must be true or false, not " + JsonBodies.kind(isRegexValue));
+      }
+      boolean isRegex = Boolean.TRUE.equals(isRegexValue);
+      if (!(m.getValue("value") instanceof String value)) {
+        throw invalid(at + ".value", "must be a string, not " + JsonBodies.kind(m.getValue("value")));
+      }
+      if (value.length() > limits.maxPatternLength()) {
+        String why = "is " + value.length() + " characters long; alert.maxMatcherPatternLength allows " + limits.maxPatternLength();
+        throw isRegex ? new ApiError(400, HttpErrors.PATTERN_REFUSED, at + ".value", at + ".value " + why) : invalid(at + ".value", why);
+      }
+      if (isRegex) {
+        try {
+          LinearRegex.compile(value);
+        } catch (LinearRegex.Refused e) {
+          throw new ApiError(400, HttpErrors.PATTERN_REFUSED, at + ".value", at + ".value is refused: " + e.getMessage());
+        }
+      }
+      matchers.add(new Silence.Matcher(name, value, isRegex));
+    }
+    return matchers;
+  }
+
+  private static boolean labelName(String s) {
+    if (s.isEmpty() || Character.isDigit(s.charAt(0))) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A JSON number that is a whole number of milliseconds within the range of a long. */
+  private static long epochMillis(Object v, String field) {
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (!(v instanceof Number n)) {
+      throw invalid(field, "must be a number of epoch milliseconds, not " + JsonBodies.kind(v));
+    }
+    if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
+      throw invalid(field, "is out of range: epoch milliseconds up to now plus alert.maxSilenceDuration");
+    }
+    BigDecimal exact = new BigDecimal(n.toString());
+    if (exact.signum() != 0 && exact.stripTrailingZeros().scale() > 0) {
+      throw invalid(field, "must be a whole number of epoch milliseconds, not a fraction");
+    }
+    try {
+      return exact.longValueExact();
+    } catch (ArithmeticException tooLarge) {
+      throw invalid(field, "is out of range: epoch milliseconds up to now plus alert.maxSilenceDuration");
+    }
+  }
+
+  private static long duration(Object v, SilenceLimits limits) {
+    if (!(v instanceof String) && !(v instanceof Integer) && !(v instanceof Long)) {
+      throw invalid("duration", "must be a duration such as 90m or 2h, or a whole number of milliseconds, not "
+          + (v instanceof Number ? "a fraction or an out-of-range number" : JsonBodies.kind(v)));
+    }
+    if (v instanceof String s && s.length() > MAX_DURATION_TEXT) {
+      throw invalid("duration", "must be a duration such as 90m or 2h (at most " + MAX_DURATION_TEXT + " characters)");
+    }
+    long d;
+    try {
+      d = SwitchboardConfig.parseDuration(v);
+    } catch (IllegalArgumentException e) {
+      throw invalid("duration", "must be a duration such as 90m or 2h, or a whole number of milliseconds");
+    }
+    if (d <= 0) {
+      throw invalid("duration", "must be positive");
+    }
+    if (d > limits.maxDurationMs()) {
+      throw invalid("duration", "is longer than alert.maxSilenceDuration (" + human(limits.maxDurationMs()) + ")");
+    }
+    return d;
   }
 
   private static String text(JsonObject j, String key) {
@@ -102,9 +186,33 @@ public final class Silences {
     if (v == null) {
       return "";
     }
-    if (!(v instanceof String s) || s.length() > MAX_TEXT) {
-      throw new IllegalArgumentException(key + " must be a string of at most " + MAX_TEXT + " characters");
+    if (!(v instanceof String s)) {
+      throw invalid(key, "must be a string, not " + JsonBodies.kind(v));
+    }
+    if (s.length() > MAX_TEXT) {
+      throw invalid(key, "must be at most " + MAX_TEXT + " characters");
     }
     return s;
+  }
+
+  private static ApiError invalid(String field, String what) {
+    return ApiError.invalid(HttpErrors.INVALID_SILENCE, field, field + " " + what);
+  }
+
+  /** A duration as an operator wrote it: 30d, 12h, 90m, 45s or 1500ms. */
+  static String human(long ms) {
+    if (ms % 86_400_000 == 0 && ms > 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0 && ms > 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
   }
 }

@@ -64,22 +64,24 @@ class SinkPayloadsTest {
     assertThat(s.toString()).doesNotContain("tok");
   }
 
+  static final SilenceLimits LIMITS = new SilenceLimits(1000, 16, 256, 30L * 86_400_000, 10_000);
+
   @Test
   void silencesValidateAndMatch() {
     Silence s = Silences.parse(new JsonObject().put("matchers", new JsonArray()
         .add(new JsonObject().put("name", "alertname").put("value", "Switchboard.*").put("isRegex", true))
-        .add(new JsonObject().put("name", "node").put("value", "n1"))).put("duration", "2h"), "id1", T0);
+        .add(new JsonObject().put("name", "node").put("value", "n1"))).put("duration", "2h"), "id1", T0, LIMITS);
     assertThat(s.endsAt()).isEqualTo(T0 + 7_200_000);
     assertThat(s.mutes(Map.of("alertname", "SwitchboardHeapHigh", "node", "n1"), T0 + 1)).isTrue();
     assertThat(s.mutes(Map.of("alertname", "SwitchboardHeapHigh", "node", "n2"), T0 + 1)).isFalse();
     assertThat(s.mutes(Map.of("alertname", "SwitchboardHeapHigh", "node", "n1"), T0 + 7_200_000)).isFalse();
     assertThat(Silence.fromJson(s.toJson())).isEqualTo(s);
-    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a").put("value", "b"))), "x", T0))
+    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a").put("value", "b"))), "x", T0, LIMITS))
         .hasMessageContaining("endsAt").hasMessageContaining("duration");
-    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a b").put("value", "b"))).put("duration", "1h"), "x", T0))
+    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a b").put("value", "b"))).put("duration", "1h"), "x", T0, LIMITS))
         .hasMessageContaining("label name");
-    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a").put("value", "b"))).put("endsAt", T0 - 1), "x", T0))
+    assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a").put("value", "b"))).put("endsAt", T0 - 1), "x", T0, LIMITS))
         .hasMessageContaining("future");
-    assertThatThrownBy(() -> Silences.parse("nope", "x", T0)).hasMessageContaining("JSON object");
+    assertThatThrownBy(() -> Silences.parse("nope", "x", T0, LIMITS)).hasMessageContaining("JSON object");
   }
 }

@@ -231,8 +231,11 @@ final class StatsVerticle extends VerticleBase {
       case "nodes" -> msg.reply(view.nodesJson(now));
       case "health" -> msg.reply(view.health(now));
       case "node" -> view.nodeJson(q.nodeId(), now).ifPresentOrElse(msg::reply,
-          () -> msg.fail(404, "no live node with id '" + q.nodeId() + "' in the cluster view"));
-      case "clients" -> clients(q).onSuccess(msg::reply).onFailure(e -> msg.fail(500, e.getMessage()));
+          () -> msg.fail(404, "no live node with id '" + io.switchboard.common.http.ApiError.excerpt(q.nodeId(), 64) + "' in the cluster view"));
+      case "clients" -> clients(q).onSuccess(msg::reply).onFailure(e -> {
+        LOG.warn("clients query failed", e);
+        msg.fail(500, "the client list could not be gathered");
+      });
       default -> msg.fail(400, "unknown scope " + q.scope());
     }
   }

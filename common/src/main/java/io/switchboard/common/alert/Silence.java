@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Objects;
 
 /**
  * A silence: while {@code startsAt <= now < endsAt}, alerts whose labels match every matcher are not notified to
@@ -19,11 +19,63 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
     matchers = List.copyOf(matchers);
   }
 
-  /** One label condition: equality, or a full-match regular expression when {@code isRegex}. */
-  public record Matcher(String name, String value, boolean isRegex) {
+  /**
+   * One label condition: equality, or, when {@code isRegex}, a full match of an RE2 pattern on the RE2/J engine
+   * (linear in the label's length; see {@link LinearRegex}). The pattern is compiled when first matched, through
+   * {@link LinearRegex#compileCached}; a pattern RE2/J refuses (only possible for a silence stored before validation
+   * refused it) matches nothing, so that silence mutes nothing.
+   */
+  public static final class Matcher {
+    private final String name;
+    private final String value;
+    private final boolean isRegex;
+    /** The compiled pattern, {@link #REFUSED}, or null until first needed. */
+    private volatile Object compiled;
+    private static final Object REFUSED = new Object();
+
+    public Matcher(String name, String value, boolean isRegex) {
+      this.name = name;
+      this.value = value;
+      this.isRegex = isRegex;
+    }
+
+    private com.google.re2j.Pattern pattern() {
+      Object c = compiled;
+      if (c == null) {
+        try {
+          c = LinearRegex.compileCached(value);
+        } catch (LinearRegex.Refused e) {
+          c = REFUSED;
+        }
+        compiled = c;
+      }
+      return c instanceof com.google.re2j.Pattern p ? p : null;
+    }
+
+    /** The expanded size of this matcher's pattern (0 for an equality matcher): what matching it costs per character. */
+    public long patternSize() {
+      return isRegex ? LinearRegex.expandedSize(value) : 0;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public String value() {
+      return value;
+    }
+
+    public boolean isRegex() {
+      return isRegex;
+    }
+
     public boolean matches(Map<String, String> labels) {
       String v = labels.getOrDefault(name, "");
-      return isRegex ? Pattern.compile(value).matcher(v).matches() : value.equals(v);
+      if (!isRegex) {
+        return value.equals(v);
+      }
+      com.google.re2j.Pattern p = pattern();
+      return p != null && p.matches(v);
     }
 
     public JsonObject toJson() {
@@ -33,6 +85,26 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
     public static Matcher fromJson(JsonObject j) {
       return new Matcher(j.getString("name"), j.getString("value"), j.getBoolean("isRegex", false));
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Matcher m && m.name.equals(name) && m.value.equals(value) && m.isRegex == isRegex;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, value, isRegex);
+    }
+
+    @Override
+    public String toString() {
+      return "Matcher[name=" + name + ", value=" + value + ", isRegex=" + isRegex + "]";
+    }
+  }
+
+  /** The sum of the expanded sizes of this silence's regex matchers: its share of alert.maxSilencePatternSize. */
+  public long patternSize() {
+    return matchers.stream().mapToLong(Matcher::patternSize).sum();
   }
 
   public boolean activeAt(long now) {
@@ -41,7 +113,21 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
 
   /** Whether this silence, active at {@code now}, mutes an alert with these labels (alertname and severity included). */
   public boolean mutes(Map<String, String> labels, long now) {
-    return activeAt(now) && matchers.stream().allMatch(m -> m.matches(labels));
+    if (!activeAt(now)) {
+      return false;
+    }
+    // equality first: cheap, and a silence whose equality fails needs no pattern run
+    for (Matcher m : matchers) {
+      if (!m.isRegex() && !m.matches(labels)) {
+        return false;
+      }
+    }
+    for (Matcher m : matchers) {
+      if (m.isRegex() && !m.matches(labels)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public JsonObject toJson(long now) {

@@ -177,6 +177,16 @@ public final class ConfigKeys {
       "Notification sinks (webhook, slack, pagerduty, alertmanager); URLs and keys are secrets.");
   public static final String ALERT_HISTORY_MAX = intKey("alert.historyMax", 1000, 1, 1_000_000,
       "Alert episodes kept in /alerts/history.");
+  public static final String ALERT_MAX_SILENCES = intKey("alert.maxSilences", 1000, 1, 100_000,
+      "Silences kept at once (pending, active, or expired less than an hour ago); POST /silences beyond it is refused with 409 SILENCE_LIMIT.");
+  public static final String ALERT_MAX_SILENCE_MATCHERS = intKey("alert.maxSilenceMatchers", 16, 1, 1000,
+      "Matchers in one silence; more is refused with 400 INVALID_SILENCE.");
+  public static final String ALERT_MAX_MATCHER_PATTERN_LENGTH = intKey("alert.maxMatcherPatternLength", 256, 1, 10_000,
+      "Characters in one matcher value (regex or not); longer is refused with 400 (PATTERN_REFUSED for a regex, INVALID_SILENCE otherwise).");
+  public static final String ALERT_MAX_SILENCE_PATTERN_SIZE = intKey("alert.maxSilencePatternSize", 10_000, 1, 10_000_000,
+      "Sum over the regex matchers of all kept silences of their expanded size (pattern length with counted repetitions expanded): bounds the work each evaluation spends on silences. Beyond it POST /silences is refused with 409 SILENCE_LIMIT.");
+  public static final String ALERT_MAX_SILENCE_DURATION = duration("alert.maxSilenceDuration", "30d",
+      "How far in the future a silence may end (endsAt, or startsAt plus duration, at most now plus this); later is refused with 400 INVALID_SILENCE.");
 
   /** All keys in declaration order. */
   public static List<ConfigKey> all() {

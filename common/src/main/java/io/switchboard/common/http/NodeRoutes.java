@@ -22,10 +22,18 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class NodeRoutes {
   private NodeRoutes() {}
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeRoutes.class);
+
   private static final long MAX_BODY = 64 * 1024;
 
   public static void mount(Router router, NodeContext node) {
+    HttpErrors errors = new HttpErrors(node.metrics().registry());
+    router.route().handler(ctx -> {
+      ctx.put(HttpErrors.KEY, errors);
+      ctx.next();
+    });
     router.route().handler(new AccessLogHandler());
+    mountErrorHandlers(router);
     router.get("/health").handler(ctx -> health(ctx, node));
     router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
     router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));
@@ -39,7 +47,8 @@ public final class NodeRoutes {
       }
       ctx.vertx().executeBlocking(() -> node.metrics().scrape(), false).onComplete(ar -> {
         if (ar.failed()) {
-          Http.error(ctx, 500, "metrics scrape failed: " + ar.cause().getMessage());
+          LOG.warn("metrics scrape failed", ar.cause());
+          Http.error(ctx, 500, "the metrics scrape failed on this node; the node logged the details");
           return;
         }
         ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
@@ -55,7 +64,7 @@ public final class NodeRoutes {
         .onFailure(err -> {
           if (err instanceof io.vertx.core.eventbus.ReplyException re
               && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-            Http.error(ctx, 404, "no node with id " + ctx.pathParam("nodeId") + " in the cluster");
+            Http.error(ctx, 404, "no node with id " + ApiError.excerpt(ctx.pathParam("nodeId"), 64) + " in the cluster");
           } else {
             Http.fromReplyFailure(ctx, "node", err);
           }
@@ -72,7 +81,7 @@ public final class NodeRoutes {
       } else if (scope.equals("nodes")) {
         q.put("scope", "nodes");
       } else {
-        Http.error(ctx, 400, "scope must be cluster, node or nodes, not '" + scope + "'");
+        Http.error(ctx, 400, HttpErrors.INVALID_QUERY, "scope must be cluster, node or nodes, not '" + ApiError.excerpt(scope, 64) + "'");
         return;
       }
       ask(ctx, node, Addresses.STATS_QUERY, "stats", q);
@@ -83,7 +92,7 @@ public final class NodeRoutes {
       String type = ctx.queryParams().get("type");
       if (type != null) {
         if (!type.equals("client") && !type.equals("agent")) {
-          Http.error(ctx, 400, "type must be client or agent, not '" + type + "'");
+          Http.error(ctx, 400, HttpErrors.INVALID_QUERY, "type must be client or agent, not '" + ApiError.excerpt(type, 64) + "'");
           return;
         }
         q.put("type", type);
@@ -103,19 +112,33 @@ public final class NodeRoutes {
     router.post("/silences").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(ctx -> {
       JsonObject body;
       try {
-        body = ctx.body().asJsonObject();
-      } catch (RuntimeException e) {
-        Http.error(ctx, 400, "body must be a JSON object: " + e.getMessage());
-        return;
-      }
-      if (body == null) {
-        Http.error(ctx, 400, "body must be a JSON object with matchers and an expiry");
+        body = JsonBodies.object(ctx.body().buffer(), "a silence {matchers, endsAt or duration}");
+      } catch (ApiError e) {
+        Http.error(ctx, e);
         return;
       }
       ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "createSilence").put("silence", body), 201);
     });
     router.delete("/silences/:id").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert",
         new JsonObject().put("what", "deleteSilence").put("id", ctx.pathParam("id"))));
+  }
+
+  /**
+   * JSON answers for the router's own refusals (no route, wrong method, body over its limit, a malformed request)
+   * and for a handler's unexpected failure, which is logged and answered without its details.
+   */
+  private static void mountErrorHandlers(Router router) {
+    router.errorHandler(400, ctx -> Http.error(ctx, 400, "the request is malformed"));
+    router.errorHandler(404, ctx -> Http.error(ctx, 404, "no endpoint " + ctx.request().method().name() + " "
+        + ApiError.excerpt(ctx.request().path() == null ? "" : ctx.request().path(), 200)));
+    router.errorHandler(405, ctx -> Http.error(ctx, 405, "method " + ctx.request().method().name() + " is not allowed on "
+        + ApiError.excerpt(ctx.request().path() == null ? "" : ctx.request().path(), 200)));
+    router.errorHandler(413, ctx -> Http.error(ctx, 413, "the request body is larger than this endpoint accepts ("
+        + MAX_BODY / 1024 + " KB)"));
+    router.errorHandler(500, ctx -> {
+      LOG.warn("{} {} failed", ctx.request().method().name(), ctx.request().path(), ctx.failure());
+      Http.error(ctx, 500, "the node could not answer this request; it logged the details");
+    });
   }
 
   private static String orDefault(String v, String d) {
@@ -130,12 +153,12 @@ public final class NodeRoutes {
     try {
       int n = Integer.parseInt(v);
       if (n < min || n > max) {
-        Http.error(ctx, 400, name + " must be between " + min + " and " + max + ", not " + n);
+        Http.error(ctx, 400, HttpErrors.INVALID_QUERY, name + " must be between " + min + " and " + max + ", not " + n);
         return null;
       }
       return n;
     } catch (NumberFormatException e) {
-      Http.error(ctx, 400, name + " must be an integer, not '" + v + "'");
+      Http.error(ctx, 400, HttpErrors.INVALID_QUERY, name + " must be an integer between " + min + " and " + max + ", not '" + ApiError.excerpt(v, 64) + "'");
       return null;
     }
   }

@@ -15,7 +15,7 @@ public final class Masker {
   public static final String MASK = "****";
 
   private final List<String> words;
-  private final Pattern jsonString;
+  private final Pattern jsonStringStart;
   private final Pattern jsonOther;
   private final Pattern keyValue;
   private final Pattern header;
@@ -23,15 +23,19 @@ public final class Masker {
   public Masker(List<String> words) {
     this.words = words.stream().map(w -> w.toLowerCase(Locale.ROOT)).filter(w -> !w.isBlank()).toList();
     String alt = this.words.isEmpty() ? "(?!x)x" : this.words.stream().map(Pattern::quote).collect(Collectors.joining("|"));
-    String name = "[A-Za-z0-9_\\-]*(?:" + alt + ")[A-Za-z0-9_\\-]*";
-    // "name" : "value"   (JSON, also when escaped inside another JSON string: \"name\":\"value\")
-    jsonString = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*:\\s*)(\\\\?\")((?:[^\"\\\\]|\\\\(?!\")|\\\\\\\\)*?)(\\\\?\")");
+    // a whole run of name characters that contains a word: it starts where the run starts (lookbehind), checks the
+    // word with one lazy scan (lookahead) and takes the run without giving anything back (possessive), so each run
+    // is scanned a bounded number of times and matching stays linear in the line's length
+    String name = "(?<![A-Za-z0-9_\\-])(?=[A-Za-z0-9_\\-]*?(?:" + alt + "))[A-Za-z0-9_\\-]++";
+    // "name" : "value"   (JSON, also when escaped inside another JSON string: \"name\":\"value\"): the start by
+    // pattern, the value up to the next " or \" by a scan (see maskJsonStrings)
+    jsonStringStart = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*+:\\s*+)(\\\\?\")");
     // "name" : 123 / true / {..} is rarer; mask scalars that are not strings
-    jsonOther = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*:\\s*)(-?[0-9][^,}\\]\\s]*|true|false)");
+    jsonOther = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*+:\\s*+)(-?[0-9][^,}\\]\\s]*|true|false)");
     // name=value (query strings, key=value logs); value ends at & ; , whitespace or quote
     keyValue = Pattern.compile("(?i)((?:^|[?&;\\s,{(\\[])" + name + "=)([^&;,\\s\"'}\\])]+)");
     // Authorization: Bearer abc / x-api-key: abc
-    header = Pattern.compile("(?i)(" + name + "\\s*:\\s*)(?!\\s*\\\\?\")((?:bearer|basic|token)\\s+)?([^\\s,;\"'}\\]]+)");
+    header = Pattern.compile("(?i)(" + name + "\\s*+:\\s*+)(?!\\s*\\\\?\")((?:bearer|basic|token)\\s++)?([^\\s,;\"'}\\]]+)");
   }
 
   public static Masker defaults() {
@@ -57,7 +61,7 @@ public final class Masker {
     if (text == null || text.isEmpty() || words.isEmpty() || !mayContain(text)) {
       return text;
     }
-    String s = replace(jsonString, text, m -> m.group(1) + m.group(2) + MASK + m.group(4));
+    String s = maskJsonStrings(text);
     s = replace(jsonOther, s, m -> m.group(1) + "\"" + MASK + "\"");
     s = replace(keyValue, s, m -> m.group(1) + MASK);
     s = replace(header, s, m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)) + MASK);
@@ -72,6 +76,48 @@ public final class Masker {
       }
     }
     return false;
+  }
+
+  /**
+   * Masks the value of every {@code "name":"value"} (or escaped {@code \"name\":\"value\"}): the value runs from the
+   * opening quote to the first {@code "} or {@code \"} after it. A scan rather than a pattern, so the work is linear
+   * in the text's length and needs no stack per character.
+   */
+  private String maskJsonStrings(String text) {
+    Matcher m = jsonStringStart.matcher(text);
+    StringBuilder sb = null;
+    int copied = 0;
+    int from = 0;
+    while (from < text.length() && m.find(from)) {
+      int close = -1;
+      int closeLength = 0;
+      for (int i = m.end(); i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '"') {
+          close = i;
+          closeLength = 1;
+          break;
+        }
+        if (c == '\\' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          close = i;
+          closeLength = 2;
+          break;
+        }
+      }
+      if (close < 0) {
+        break; // no closing quote after this start, so none after any later start either
+      }
+      if (sb == null) {
+        sb = new StringBuilder(text.length());
+      }
+      sb.append(text, copied, m.end()).append(MASK);
+      copied = close;
+      from = close + closeLength;
+    }
+    if (sb == null) {
+      return text;
+    }
+    return sb.append(text, copied, text.length()).toString();
   }
 
   private static String replace(Pattern p, String s, java.util.function.Function<Matcher, String> f) {

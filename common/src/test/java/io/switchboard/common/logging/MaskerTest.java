@@ -1,7 +1,9 @@
 package io.switchboard.common.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +50,19 @@ class MaskerTest {
   void theListIsConfigurable() {
     Masker m = new Masker(List.of("pin"));
     assertThat(m.mask("{\"pin\":\"1234\",\"token\":\"visible\"}")).contains("visible").doesNotContain("1234");
+  }
+
+  /** Log lines carry client text (request paths, frames): masking them must stay linear in their length. */
+  @Test
+  void hostileLinesAreMaskedInLinearTime() {
+    List<String> lines = List.of(
+        "{\"token\":\"" + "\\\\".repeat(40),
+        "{\\\"token\\\":\\\"" + "\\".repeat(60_000),
+        "GET /" + "atoken".repeat(10_000),
+        "x" + " token=".repeat(10_000),
+        "token" + " ".repeat(30_000) + ":" + " ".repeat(30_000),
+        "\"token\":".repeat(10_000));
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> lines.forEach(masker::mask));
+    assertThat(masker.mask("{\"token\":\"" + "\\\\".repeat(3000) + "x\"}")).isEqualTo("{\"token\":\"****\"}");
   }
 }
