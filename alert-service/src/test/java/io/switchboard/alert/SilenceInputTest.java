@@ -1,6 +1,6 @@
 package io.switchboard.alert;
 
-import static io.switchboard.alert.TestSupport.eventually;
+import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.alert.TestSupport.Recorder;
