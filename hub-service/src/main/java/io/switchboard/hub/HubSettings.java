@@ -24,7 +24,12 @@ record HubSettings(
     int creditMessages,
     long creditBytes,
     long monitorPingIntervalMs,
-    long monitorIdleTimeoutMs) {
+    long monitorIdleTimeoutMs,
+    long handshakeTimeoutMs,
+    int maxPendingHandshakes,
+    int maxPendingHandshakesPerAddress,
+    int controlFrameRate,
+    long closeTimeoutMs) {
 
   /** How long a client's node waits for a provider to take a transaction. */
   static final long PROVIDER_TIMEOUT_MS = 5_000;
@@ -57,6 +62,11 @@ record HubSettings(
         c.getInt(ConfigKeys.HUB_FLOW_CREDIT_MESSAGES),
         c.getBytes(ConfigKeys.HUB_FLOW_CREDIT_BYTES),
         c.getDurationMs(ConfigKeys.HUB_MONITOR_PING_INTERVAL),
-        c.getDurationMs(ConfigKeys.HUB_MONITOR_IDLE_TIMEOUT));
+        c.getDurationMs(ConfigKeys.HUB_MONITOR_IDLE_TIMEOUT),
+        c.getDurationMs(ConfigKeys.HUB_HANDSHAKE_TIMEOUT),
+        c.getInt(ConfigKeys.HUB_MAX_PENDING_HANDSHAKES),
+        c.getInt(ConfigKeys.HUB_MAX_PENDING_HANDSHAKES_PER_ADDRESS),
+        c.getInt(ConfigKeys.HUB_CONTROL_FRAME_RATE),
+        c.getDurationMs(ConfigKeys.HUB_CLOSE_TIMEOUT));
   }
 }

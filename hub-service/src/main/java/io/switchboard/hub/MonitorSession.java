@@ -3,10 +3,14 @@ package io.switchboard.hub;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
+import io.switchboard.hub.session.MessageSizeGuard;
+import io.switchboard.hub.session.PendingHandshakes;
+import io.switchboard.hub.session.WebSocketGuard;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -16,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One monitor stream socket on /ws: {@code {type:"subscribe"|"unsubscribe", executionId}} or {@code {..., topic}}.
  * Frames reach it from several event loops; writes are thread-safe and the write queue is bounded (a socket whose
- * queue stays full for hub.slowConsumerGrace is closed 1008).
+ * queue stays full for hub.slowConsumerGrace is closed 1008). Its first request (subscribe or unsubscribe) counts as
+ * its handshake: until then it holds a pending-handshake slot, and without one within hub.handshakeTimeout it is
+ * closed 1008. Connection-level limits (control frames, frame size, UTF-8) come from its {@link WebSocketGuard}.
  */
 final class MonitorSession {
   private final ServerWebSocket ws;
@@ -27,17 +33,52 @@ final class MonitorSession {
   volatile long lastFrameMs = System.currentTimeMillis();
   private volatile long fullSince;
   private volatile boolean closed;
+  private volatile boolean closing;
+  private final PendingHandshakes.Slot pending;
+  private final MessageSizeGuard sizeGuard;
+  private long handshakeTimer = -1;
+  private boolean blockedCheck;
+  private WebSocketGuard guard;
 
-  MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt) {
+  MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
+    this.pending = pending;
+    this.sizeGuard = new MessageSizeGuard(rt.settings.maxMessageBytes());
   }
 
-  void open() {
+  void open(io.netty.channel.Channel channel) {
+    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), true, new WebSocketGuard.Listener() {
+      @Override
+      public void controlFlood() {
+        fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+            + " ping, pong or close frames per second", (short) 1008, "control frame flood");
+      }
+
+      @Override
+      public void writeBlocked() {
+        checkBlockedLater();
+      }
+
+      @Override
+      public void tooLarge() {
+        MonitorSession.this.tooLarge();
+      }
+
+      @Override
+      public void invalidUtf8() {
+        fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8");
+      }
+
+      @Override
+      public void protocolError() {
+        fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error");
+      }
+    });
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> fullSince = 0);
-    ws.frameHandler(f -> lastFrameMs = System.currentTimeMillis());
+    ws.frameHandler(this::onFrame);
     ws.pongHandler(b -> {
       lastFrameMs = System.currentTimeMillis();
       if (b.length() == 8) {
@@ -50,6 +91,75 @@ final class MonitorSession {
     ws.closeHandler(v -> onClosed());
     rt.monitors.sessions.add(this);
     rt.counters.connectionOpened("monitor");
+    if (rt.settings.handshakeTimeoutMs() > 0) {
+      handshakeTimer = rt.vertx.setTimer(rt.settings.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, () -> {
+        handshakeTimer = -1;
+        if (pending != null && !closing && !closed && !settled) {
+          fail(ErrorCodes.HANDSHAKE_TIMEOUT, "no subscribe or unsubscribe within " + rt.settings.handshakeTimeoutMs() + " ms",
+              (short) 1008, "handshake timeout");
+        }
+      }));
+    }
+  }
+
+  private boolean settled;
+
+  /** The first request arrived (or the socket closed): the pending slot and the deadline go. */
+  private void settle() {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    if (pending != null) {
+      pending.release();
+    }
+    if (handshakeTimer >= 0) {
+      rt.vertx.cancelTimer(handshakeTimer);
+      handshakeTimer = -1;
+    }
+  }
+
+  /** Counts every frame's arrival and the size of the message being reassembled (hub.maxMessageBytes). */
+  private void onFrame(WebSocketFrame f) {
+    lastFrameMs = System.currentTimeMillis();
+    switch (f.type()) {
+      case TEXT, BINARY, CONTINUATION -> {
+        if (!sizeGuard.add(f.type() != io.vertx.core.http.WebSocketFrameType.CONTINUATION, f.binaryData().length())) {
+          tooLarge();
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void tooLarge() {
+    fail(ErrorCodes.MESSAGE_TOO_LARGE, "message larger than " + rt.settings.maxMessageBytes() + " bytes",
+        (short) 1009, "message too large");
+  }
+
+  /** Counts {@code code}, tells the client with an ERROR frame and closes with {@code closeCode}; once. */
+  private void fail(String code, String message, short closeCode, String reason) {
+    if (closing || closed) {
+      return;
+    }
+    rt.counters.error(code);
+    reply(MonitorFrame.error(code, message));
+    close(closeCode, reason);
+  }
+
+  /** A ping came while the outbound buffer was full: a peer still not reading after the grace is cut. */
+  private void checkBlockedLater() {
+    if (blockedCheck) {
+      return;
+    }
+    blockedCheck = true;
+    rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> HubRuntime.on(ctx, () -> {
+      blockedCheck = false;
+      if (!closed && !closing && !guard.writable()) {
+        rt.counters.error(ErrorCodes.SLOW_CONSUMER);
+        close((short) 1008, "slow consumer");
+      }
+    }));
   }
 
   Set<String> executions() {
@@ -57,7 +167,14 @@ final class MonitorSession {
   }
 
   private void onText(String text) {
+    if (closing || closed) {
+      return;
+    }
     rt.counters.frameReceived();
+    if (text.length() > rt.settings.maxMessageBytes()) {
+      tooLarge();
+      return;
+    }
     JsonObject req;
     try {
       req = new JsonObject(text);
@@ -71,6 +188,7 @@ final class MonitorSession {
       invalid("type must be subscribe or unsubscribe");
       return;
     }
+    settle();
     Object exec = req.getValue("executionId");
     Object topic = req.getValue("topic");
     String ack = sub ? MonitorFrame.SUBSCRIBED : MonitorFrame.UNSUBSCRIBED;
@@ -168,8 +286,10 @@ final class MonitorSession {
   }
 
   void close(short code, String reason) {
-    if (!closed) {
+    if (!closed && !closing) {
+      closing = true;
       ws.close(code, reason);
+      guard.dropAfter(rt.settings.closeTimeoutMs());
     }
   }
 
@@ -178,6 +298,7 @@ final class MonitorSession {
       return;
     }
     closed = true;
+    HubRuntime.on(ctx, this::settle);
     rt.openSockets.decrementAndGet();
     rt.counters.connectionClosed("monitor", (System.nanoTime() - openedNanos) / 1_000_000);
     rt.monitors.closed(this);
