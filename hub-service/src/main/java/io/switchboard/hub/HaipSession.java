@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubEvent;
@@ -81,36 +82,9 @@ final class HaipSession {
     this.sizeGuard = new MessageSizeGuard(s.maxMessageBytes());
   }
 
-  void open(io.netty.channel.Channel channel) {
-    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), false, new WebSocketGuard.Listener() {
-      @Override
-      public void controlFlood() {
-        error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
-            + " ping, pong or close frames per second", null, null);
-        close((short) 1008, "control frame flood");
-      }
-
-      @Override
-      public void writeBlocked() {
-        queueFull(0);
-      }
-
-      @Override
-      public void tooLarge() {
-        HaipSession.this.tooLarge(null);
-      }
-
-      @Override
-      public void invalidUtf8() {
-        HaipSession.this.invalidUtf8();
-      }
-
-      @Override
-      public void protocolError() {
-        error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
-        close((short) 1002, "protocol error");
-      }
-    });
+  void open(Channel channel) {
+    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), false,
+        new GuardListener());
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> fullSinceNanos = 0);
     ws.frameHandler(this::onFrame);
@@ -574,5 +548,36 @@ final class HaipSession {
 
   static String clip(String s) {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  /** What this session does when its {@link WebSocketGuard} trips. */
+  private final class GuardListener implements WebSocketGuard.Listener {
+    @Override
+    public void controlFlood() {
+      error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+          + " ping, pong or close frames per second", null, null);
+      close((short) 1008, "control frame flood");
+    }
+
+    @Override
+    public void notReading() {
+      slowConsumer();
+    }
+
+    @Override
+    public void tooLarge() {
+      HaipSession.this.tooLarge(null);
+    }
+
+    @Override
+    public void invalidUtf8() {
+      HaipSession.this.invalidUtf8();
+    }
+
+    @Override
+    public void protocolError() {
+      error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
+      close((short) 1002, "protocol error");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
@@ -11,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -37,7 +39,8 @@ final class MonitorSession {
   private final PendingHandshakes.Slot pending;
   private final MessageSizeGuard sizeGuard;
   private long handshakeTimer = -1;
-  private boolean blockedCheck;
+  /** The first request came (or the socket closed): no more handshake deadline or pending slot. */
+  private boolean settled;
   private WebSocketGuard guard;
 
   MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
@@ -48,34 +51,9 @@ final class MonitorSession {
     this.sizeGuard = new MessageSizeGuard(rt.settings.maxMessageBytes());
   }
 
-  void open(io.netty.channel.Channel channel) {
-    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), true, new WebSocketGuard.Listener() {
-      @Override
-      public void controlFlood() {
-        fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
-            + " ping, pong or close frames per second", (short) 1008, "control frame flood");
-      }
-
-      @Override
-      public void writeBlocked() {
-        checkBlockedLater();
-      }
-
-      @Override
-      public void tooLarge() {
-        MonitorSession.this.tooLarge();
-      }
-
-      @Override
-      public void invalidUtf8() {
-        fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8");
-      }
-
-      @Override
-      public void protocolError() {
-        fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error");
-      }
-    });
+  void open(Channel channel) {
+    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), true,
+        new GuardListener());
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> fullSince = 0);
     ws.frameHandler(this::onFrame);
@@ -94,15 +72,13 @@ final class MonitorSession {
     if (rt.settings.handshakeTimeoutMs() > 0) {
       handshakeTimer = rt.vertx.setTimer(rt.settings.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, () -> {
         handshakeTimer = -1;
-        if (pending != null && !closing && !closed && !settled) {
+        if (!closing && !closed && !settled) {
           fail(ErrorCodes.HANDSHAKE_TIMEOUT, "no subscribe or unsubscribe within " + rt.settings.handshakeTimeoutMs() + " ms",
               (short) 1008, "handshake timeout");
         }
       }));
     }
   }
-
-  private boolean settled;
 
   /** The first request arrived (or the socket closed): the pending slot and the deadline go. */
   private void settle() {
@@ -124,7 +100,7 @@ final class MonitorSession {
     lastFrameMs = System.currentTimeMillis();
     switch (f.type()) {
       case TEXT, BINARY, CONTINUATION -> {
-        if (!sizeGuard.add(f.type() != io.vertx.core.http.WebSocketFrameType.CONTINUATION, f.binaryData().length())) {
+        if (!sizeGuard.add(f.type() != WebSocketFrameType.CONTINUATION, f.binaryData().length())) {
           tooLarge();
         }
       }
@@ -145,21 +121,6 @@ final class MonitorSession {
     rt.counters.error(code);
     reply(MonitorFrame.error(code, message));
     close(closeCode, reason);
-  }
-
-  /** A ping came while the outbound buffer was full: a peer still not reading after the grace is cut. */
-  private void checkBlockedLater() {
-    if (blockedCheck) {
-      return;
-    }
-    blockedCheck = true;
-    rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> HubRuntime.on(ctx, () -> {
-      blockedCheck = false;
-      if (!closed && !closing && !guard.writable()) {
-        rt.counters.error(ErrorCodes.SLOW_CONSUMER);
-        close((short) 1008, "slow consumer");
-      }
-    }));
   }
 
   Set<String> executions() {
@@ -302,5 +263,35 @@ final class MonitorSession {
     rt.openSockets.decrementAndGet();
     rt.counters.connectionClosed("monitor", (System.nanoTime() - openedNanos) / 1_000_000);
     rt.monitors.closed(this);
+  }
+
+  /** What this session does when its {@link WebSocketGuard} trips. */
+  private final class GuardListener implements WebSocketGuard.Listener {
+    @Override
+    public void controlFlood() {
+      fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+          + " ping, pong or close frames per second", (short) 1008, "control frame flood");
+    }
+
+    @Override
+    public void notReading() {
+      rt.counters.error(ErrorCodes.SLOW_CONSUMER);
+      close((short) 1008, "slow consumer");
+    }
+
+    @Override
+    public void tooLarge() {
+      MonitorSession.this.tooLarge();
+    }
+
+    @Override
+    public void invalidUtf8() {
+      fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8");
+    }
+
+    @Override
+    public void protocolError() {
+      fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error");
+    }
   }
 }

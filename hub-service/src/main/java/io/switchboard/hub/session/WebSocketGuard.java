@@ -25,8 +25,9 @@ import java.util.zip.DataFormatException;
  * <ul>
  *   <li>Control frames (ping, pong, close) draw from a token bucket of {@code controlFrameRate} per second; the
  *       first one over it trips the guard and {@link Listener#controlFlood()} is called.</li>
- *   <li>A ping that arrives while the socket's outbound buffer is above its high-water mark is dropped (no pong is
- *       queued for a peer that does not read) and {@link Listener#writeBlocked()} is called.</li>
+ *   <li>A ping that arrives while the socket's outbound buffer is above its high-water mark is dropped: no pong is
+ *       queued for a peer that does not read. When pings have been dropped for {@code slowConsumerGrace} (drops less
+ *       than that apart), the guard trips and {@link Listener#notReading()} is called.</li>
  *   <li>Decoder failures become calls instead of a connection reset: a frame over the frame limit or a frame that
  *       inflates past the inflation limit ({@link Listener#tooLarge()}), invalid UTF-8 found by the optional
  *       validator ({@link Listener#invalidUtf8()}), any other broken frame ({@link Listener#protocolError()}).
@@ -41,7 +42,7 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   public interface Listener {
     void controlFlood();
 
-    void writeBlocked();
+    void notReading();
 
     void tooLarge();
 
@@ -58,9 +59,13 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   private final Listener listener;
   private ChannelHandlerContext ctx;
   private boolean tripped;
+  private final long graceNanos;
+  private long droppingSince;
+  private long lastDrop;
 
-  private WebSocketGuard(int controlFrameRate, Listener listener) {
+  private WebSocketGuard(int controlFrameRate, long slowConsumerGraceMs, Listener listener) {
     this.control = new RateLimiter(controlFrameRate, 1, System.nanoTime());
+    this.graceNanos = Math.max(1, slowConsumerGraceMs) * 1_000_000L;
     this.listener = listener;
   }
 
@@ -69,8 +74,9 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
    * the HTTP idle-timeout handler out: a WebSocket's liveness is the session's ping and idle timeout. Call on the
    * socket's event loop, before frames are handled.
    */
-  public static WebSocketGuard install(Channel channel, int controlFrameRate, boolean validateUtf8, Listener listener) {
-    WebSocketGuard guard = new WebSocketGuard(controlFrameRate, listener);
+  public static WebSocketGuard install(Channel channel, int controlFrameRate, long slowConsumerGraceMs, boolean validateUtf8,
+      Listener listener) {
+    WebSocketGuard guard = new WebSocketGuard(controlFrameRate, slowConsumerGraceMs, listener);
     if (channel == null) {
       return guard;
     }
@@ -115,11 +121,25 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
       }
       if (f instanceof PingWebSocketFrame && !ctx.channel().isWritable()) {
         f.release();
-        listener.writeBlocked();
+        pingDropped(System.nanoTime());
         return;
       }
     }
     ctx.fireChannelRead(f);
+  }
+
+  /**
+   * A ping was dropped: the peer is not reading. Drops that follow each other within the grace form one episode; an
+   * episode that has lasted the grace trips the guard.
+   */
+  private void pingDropped(long now) {
+    if (droppingSince == 0 || now - lastDrop > graceNanos) {
+      droppingSince = now;
+    }
+    lastDrop = now;
+    if (now - droppingSince >= graceNanos) {
+      trip(listener::notReading);
+    }
   }
 
   @Override
@@ -187,9 +207,11 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
     if (ctx == null) {
       return;
     }
+    // closed from this handler, not through the channel: Vert.x's handler (after this one) would only wait for the
+    // close it already started
     ctx.executor().schedule(() -> {
       if (ctx.channel().isOpen()) {
-        ctx.channel().close();
+        ctx.close();
       }
     }, Math.max(1, ms), TimeUnit.MILLISECONDS);
   }

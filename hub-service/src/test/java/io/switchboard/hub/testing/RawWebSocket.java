@@ -60,6 +60,7 @@ public final class RawWebSocket implements AutoCloseable {
     Socket s = new Socket();
     s.setReceiveBufferSize(receiveBuffer);
     s.setSoTimeout(15_000);
+    s.setTcpNoDelay(true);
     s.bind(new InetSocketAddress(localHost, 0));
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     return s;
