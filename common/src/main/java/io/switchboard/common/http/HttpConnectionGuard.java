@@ -11,6 +11,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.metrics.NodeCounters;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,13 +93,17 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
       return;
     }
     disarm();
-    deadline = ctx.executor().schedule(() -> {
-      deadline = null;
-      if (ctx.channel().isOpen()) {
-        counters.error(ErrorCodes.REQUEST_HEADER_TIMEOUT);
-        ctx.close();
-      }
-    }, headTimeoutMs, TimeUnit.MILLISECONDS);
+    try {
+      deadline = ctx.executor().schedule(() -> {
+        deadline = null;
+        if (ctx.channel().isOpen()) {
+          counters.error(ErrorCodes.REQUEST_HEADER_TIMEOUT);
+          ctx.close();
+        }
+      }, headTimeoutMs, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the event loop is shutting down and closes its channels itself
+    }
   }
 
   private void disarm() {

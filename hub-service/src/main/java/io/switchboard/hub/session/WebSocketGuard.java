@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 
@@ -209,11 +210,15 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
     }
     // closed from this handler, not through the channel: Vert.x's handler (after this one) would only wait for the
     // close it already started
-    ctx.executor().schedule(() -> {
-      if (ctx.channel().isOpen()) {
-        ctx.close();
-      }
-    }, Math.max(1, ms), TimeUnit.MILLISECONDS);
+    try {
+      ctx.executor().schedule(() -> {
+        if (ctx.channel().isOpen()) {
+          ctx.close();
+        }
+      }, Math.max(1, ms), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the event loop is shutting down and closes its channels itself
+    }
   }
 
   /** Releases every inbound buffer: the input of a connection that is being closed for a broken frame. */
