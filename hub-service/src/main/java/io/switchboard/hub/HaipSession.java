@@ -550,34 +550,38 @@ final class HaipSession {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
-  /** What this session does when its {@link WebSocketGuard} trips. */
+  /** What this session does when its {@link WebSocketGuard} trips (called from Netty; acts on the session's context). */
   private final class GuardListener implements WebSocketGuard.Listener {
     @Override
     public void controlFlood() {
-      error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
-          + " ping, pong or close frames per second", null, null);
-      close((short) 1008, "control frame flood");
+      HubRuntime.on(ctx, () -> {
+        error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+            + " ping, pong or close frames per second", null, null);
+        close((short) 1008, "control frame flood");
+      });
     }
 
     @Override
     public void notReading() {
-      slowConsumer();
+      HubRuntime.on(ctx, HaipSession.this::slowConsumer);
     }
 
     @Override
     public void tooLarge() {
-      HaipSession.this.tooLarge(null);
+      HubRuntime.on(ctx, () -> HaipSession.this.tooLarge(null));
     }
 
     @Override
     public void invalidUtf8() {
-      HaipSession.this.invalidUtf8();
+      HubRuntime.on(ctx, HaipSession.this::invalidUtf8);
     }
 
     @Override
     public void protocolError() {
-      error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
-      close((short) 1002, "protocol error");
+      HubRuntime.on(ctx, () -> {
+        error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
+        close((short) 1002, "protocol error");
+      });
     }
   }
 }

@@ -265,33 +265,37 @@ final class MonitorSession {
     rt.monitors.closed(this);
   }
 
-  /** What this session does when its {@link WebSocketGuard} trips. */
+  /** What this session does when its {@link WebSocketGuard} trips (called from Netty; acts on the session's context). */
   private final class GuardListener implements WebSocketGuard.Listener {
     @Override
     public void controlFlood() {
-      fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
-          + " ping, pong or close frames per second", (short) 1008, "control frame flood");
+      HubRuntime.on(ctx, () -> {
+        fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+            + " ping, pong or close frames per second", (short) 1008, "control frame flood");
+      });
     }
 
     @Override
     public void notReading() {
-      rt.counters.error(ErrorCodes.SLOW_CONSUMER);
-      close((short) 1008, "slow consumer");
+      HubRuntime.on(ctx, () -> {
+        rt.counters.error(ErrorCodes.SLOW_CONSUMER);
+        close((short) 1008, "slow consumer");
+      });
     }
 
     @Override
     public void tooLarge() {
-      MonitorSession.this.tooLarge();
+      HubRuntime.on(ctx, MonitorSession.this::tooLarge);
     }
 
     @Override
     public void invalidUtf8() {
-      fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8");
+      HubRuntime.on(ctx, () -> fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8"));
     }
 
     @Override
     public void protocolError() {
-      fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error");
+      HubRuntime.on(ctx, () -> fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error"));
     }
   }
 }

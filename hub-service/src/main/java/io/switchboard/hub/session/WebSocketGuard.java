@@ -71,9 +71,9 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Puts a guard into the pipeline of a server WebSocket's {@code channel} (and, with {@code validateUtf8}, a UTF-8 validator before it), and takes
-   * the HTTP idle-timeout handler out: a WebSocket's liveness is the session's ping and idle timeout. Call on the
-   * socket's event loop, before frames are handled.
+   * Puts a guard into the pipeline of a server WebSocket's {@code channel} (and, with {@code validateUtf8}, a UTF-8
+   * validator before it), and takes the HTTP idle-timeout handler out: a WebSocket's liveness is the session's ping
+   * and idle timeout. Call on the socket's event loop, before frames are handled.
    */
   public static WebSocketGuard install(Channel channel, int controlFrameRate, long slowConsumerGraceMs, boolean validateUtf8,
       Listener listener) {
