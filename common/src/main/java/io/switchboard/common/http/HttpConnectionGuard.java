@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.switchboard.common.haip.ErrorCodes;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>While no request is outstanding (from the accept, and after each complete response on a kept-alive
  *       connection) a complete request head must arrive within {@code headTimeoutMs}; else the connection is closed
  *       and counted as {@code REQUEST_HEADER_TIMEOUT}. A request body and a response are not under this deadline
- *       (the idle timeout covers them).</li>
+ *       (the idle timeout covers them); an informational response (100 Continue) does not end a request.</li>
  *   <li>Vert.x's idle-timeout event passing by is counted as {@code IDLE_TIMEOUT} (Vert.x then closes).</li>
  * </ul>
  * After a 101 response (a WebSocket upgrade) the handler takes itself out: WebSockets have their own deadlines.
@@ -74,7 +75,8 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
       ctx.pipeline().remove(this);
       return;
     }
-    if (msg instanceof LastHttpContent && ++responses >= heads) {
+    boolean informational = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    if (msg instanceof LastHttpContent && !informational && ++responses >= heads) {
       arm(ctx);
     }
     super.write(ctx, msg, promise);
