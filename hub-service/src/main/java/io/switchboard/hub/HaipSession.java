@@ -508,7 +508,6 @@ final class HaipSession {
     closed = true;
     closing = true;
     handshakeSettled();
-    rt.sessions.remove(id);
     rt.openSockets.decrementAndGet();
     rt.counters.connectionClosed(role, (System.nanoTime() - openedNanos) / 1_000_000);
     if (toolConsumers != null) {
@@ -516,6 +515,8 @@ final class HaipSession {
       rt.withdrawTools(this);
     }
     rt.tx.sessionClosed(this);
+    // last: a drain that waits for this session to go sees it gone only once its transactions' ends are on their way
+    rt.sessions.remove(id);
     rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role)
         .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
   }
