@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubEvent;
@@ -12,8 +13,11 @@ import io.switchboard.hub.protocol.MessageTypes;
 import io.switchboard.hub.session.Authenticator;
 import io.switchboard.hub.session.FlowCredit;
 import io.switchboard.hub.session.MessageSizeGuard;
+import io.switchboard.hub.session.PendingHandshakes;
 import io.switchboard.hub.session.RateLimiter;
 import io.switchboard.hub.session.ReplayWindow;
+import io.switchboard.hub.session.Utf8;
+import io.switchboard.hub.session.WebSocketGuard;
 import io.switchboard.hub.tools.ToolDef;
 import io.switchboard.hub.tools.ToolSchema;
 import io.vertx.core.Context;
@@ -32,9 +36,10 @@ import java.util.Map;
 
 /**
  * One HAIP WebSocket session: reassembles and size-checks messages, rate-limits, parses each frame once, enforces
- * the handshake, answers control frames and hands transaction frames to {@link Transactions}. Writes go through
- * {@link #send} (per-session seq, replay window, slow-consumer check). All state is touched on the socket's event
- * loop only.
+ * the handshake and its deadline, answers control frames and hands transaction frames to {@link Transactions}.
+ * Writes go through {@link #send} (per-session seq, replay window, slow-consumer check). Connection-level limits
+ * (control-frame budget, frame and inflation limits, pings from a peer that does not read) come from its
+ * {@link WebSocketGuard}. All state is touched on the socket's event loop only.
  */
 final class HaipSession {
   /** An agent HAI's refused tool schemas: how many are described in its one INVALID_SCHEMA error. */
@@ -64,18 +69,25 @@ final class HaipSession {
   Map<String, ClientTx> clientTxs;
   Map<String, ProviderTx> providerTxs;
   private List<MessageConsumer<JsonObject>> toolConsumers;
+  /** This socket's place among the node's un-handshaken sockets, released at the handshake or the close. */
+  private final PendingHandshakes.Slot pending;
+  private long handshakeTimer = -1;
+  private WebSocketGuard guard;
 
-  HaipSession(ServerWebSocket ws, Context ctx, HubRuntime rt) {
+  HaipSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
+    this.pending = pending;
     HubSettings s = rt.settings;
     this.limiter = new RateLimiter(s.rateLimit(), s.rateLimitCloseAfter(), openedNanos);
     this.credit = new FlowCredit(s.creditMessages());
     this.sizeGuard = new MessageSizeGuard(s.maxMessageBytes());
   }
 
-  void open() {
+  void open(Channel channel) {
+    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), false,
+        new GuardListener());
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> fullSinceNanos = 0);
     ws.frameHandler(this::onFrame);
@@ -86,6 +98,9 @@ final class HaipSession {
     rt.counters.connectionOpened("client");
     rt.events.emit(HubEvent.CONNECT, id, new JsonObject().put("remote", String.valueOf(ws.remoteAddress())));
     HubSettings s = rt.settings;
+    if (s.handshakeTimeoutMs() > 0) {
+      handshakeTimer = rt.vertx.setTimer(s.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, this::handshakeDeadline));
+    }
     JsonObject hai = new JsonObject()
         .put("haip_version", "1.1.2")
         .put("accept_major", new JsonArray().add(1))
@@ -117,7 +132,12 @@ final class HaipSession {
         }
         if (f.isFinal()) {
           if (f.isText()) {
-            onText(f.textData());
+            String text = f.textData();
+            if (Utf8.replaced(text) && !Utf8.valid(f.binaryData())) {
+              invalidUtf8();
+              return;
+            }
+            onText(text);
           } else {
             onBinary();
           }
@@ -143,7 +163,12 @@ final class HaipSession {
           if (fragmentBinary) {
             onBinary();
           } else {
-            onText(whole.toString());
+            String text = whole.toString();
+            if (Utf8.replaced(text) && !Utf8.valid(whole)) {
+              invalidUtf8();
+              return;
+            }
+            onText(text);
           }
         }
       }
@@ -155,6 +180,21 @@ final class HaipSession {
     rt.counters.frameReceived();
     error(ErrorCodes.MESSAGE_TOO_LARGE, "message larger than " + rt.settings.maxMessageBytes() + " bytes", relatedId, null);
     close((short) 1009, "message too large");
+  }
+
+  /** RFC 6455 8.1: a text message that is not UTF-8 fails the connection with 1007. */
+  private void invalidUtf8() {
+    rt.counters.frameReceived();
+    error(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", null, null);
+    close((short) 1007, "invalid UTF-8");
+  }
+
+  private void handshakeDeadline() {
+    if (handshaken || closing || closed) {
+      return;
+    }
+    error(ErrorCodes.HANDSHAKE_TIMEOUT, "no accepted HAI within " + rt.settings.handshakeTimeoutMs() + " ms", null, null);
+    close((short) 1008, "handshake timeout");
   }
 
   private void onBinary() {
@@ -293,6 +333,7 @@ final class HaipSession {
       return;
     }
     handshaken = true;
+    handshakeSettled();
     if (p.getValue("platform") instanceof String pl) {
       platform = pl.length() > 64 ? pl.substring(0, 64) : pl;
     }
@@ -361,6 +402,17 @@ final class HaipSession {
     });
   }
 
+  /** The handshake is over (accepted, or the socket closed): the pending slot and the deadline go. */
+  private void handshakeSettled() {
+    if (pending != null) {
+      pending.release();
+    }
+    if (handshakeTimer >= 0) {
+      rt.vertx.cancelTimer(handshakeTimer);
+      handshakeTimer = -1;
+    }
+  }
+
   private void onPong(Buffer b) {
     lastFrameMs = System.currentTimeMillis();
     if (b.length() == 8) {
@@ -425,11 +477,16 @@ final class HaipSession {
       fullSinceNanos = now;
       bytesWhileFull = 0;
       long since = now;
-      rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> {
-        if (fullSinceNanos == since) {
-          slowConsumer();
+      rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> HubRuntime.on(ctx, () -> {
+        if (fullSinceNanos != since) {
+          return;
         }
-      });
+        if (closed || ws.isClosed() || ws.writeQueueFull() || !guard.writable()) {
+          slowConsumer();
+        } else {
+          fullSinceNanos = 0;
+        }
+      }));
     }
     bytesWhileFull += len;
     // Hard bound while full: a few queue sizes plus one largest message, then no grace.
@@ -460,6 +517,7 @@ final class HaipSession {
     }
     closing = true;
     ws.close(code, reason);
+    guard.dropAfter(rt.settings.closeTimeoutMs());
   }
 
   private void onClosed() {
@@ -468,7 +526,7 @@ final class HaipSession {
     }
     closed = true;
     closing = true;
-    rt.sessions.remove(id);
+    handshakeSettled();
     rt.openSockets.decrementAndGet();
     rt.counters.connectionClosed(role, (System.nanoTime() - openedNanos) / 1_000_000);
     if (toolConsumers != null) {
@@ -476,6 +534,8 @@ final class HaipSession {
       rt.withdrawTools(this);
     }
     rt.tx.sessionClosed(this);
+    // last: a drain that waits for this session to go sees it gone only once its transactions' ends are on their way
+    rt.sessions.remove(id);
     rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role)
         .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
   }
@@ -508,5 +568,40 @@ final class HaipSession {
 
   static String clip(String s) {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  /** What this session does when its {@link WebSocketGuard} trips (called from Netty; acts on the session's context). */
+  private final class GuardListener implements WebSocketGuard.Listener {
+    @Override
+    public void controlFlood() {
+      HubRuntime.on(ctx, () -> {
+        error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+            + " ping, pong or close frames per second", null, null);
+        close((short) 1008, "control frame flood");
+      });
+    }
+
+    @Override
+    public void notReading() {
+      HubRuntime.on(ctx, HaipSession.this::slowConsumer);
+    }
+
+    @Override
+    public void tooLarge() {
+      HubRuntime.on(ctx, () -> HaipSession.this.tooLarge(null));
+    }
+
+    @Override
+    public void invalidUtf8() {
+      HubRuntime.on(ctx, HaipSession.this::invalidUtf8);
+    }
+
+    @Override
+    public void protocolError() {
+      HubRuntime.on(ctx, () -> {
+        error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
+        close((short) 1002, "protocol error");
+      });
+    }
   }
 }

@@ -45,8 +45,9 @@ final class HaipVerticle extends VerticleBase {
     return Future.all(tx.completion(), clients.completion());
   }
 
-  private void opened(io.vertx.core.http.ServerWebSocket ws, io.vertx.core.Context ctx) {
-    new HaipSession(ws, ctx, rt).open();
+  private void opened(io.vertx.core.http.ServerWebSocket ws, io.vertx.core.Context ctx,
+      io.switchboard.hub.session.PendingHandshakes.Slot pending, io.netty.channel.Channel channel) {
+    new HaipSession(ws, ctx, rt, pending).open(channel);
   }
 
   private void heartbeat() {

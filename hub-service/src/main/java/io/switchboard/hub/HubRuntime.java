@@ -42,6 +42,8 @@ final class HubRuntime {
   final Map<String, ProviderTx> providerTx = new ConcurrentHashMap<>();
   /** Open WebSockets of this node (HAIP and monitor), checked against hub.maxConnections at the upgrade. */
   final AtomicInteger openSockets = new AtomicInteger();
+  /** Sockets of this node that have not completed their handshake (HAI on /haip, a first request on /ws). */
+  final io.switchboard.hub.session.PendingHandshakes pending;
   private final Map<HaipSession, List<ToolDef>> localTools = new ConcurrentHashMap<>();
   private volatile Runnable announcer = () -> {};
   /** The local member as last read, with its UUID as text (the text is made once per member, not per read). */
@@ -57,6 +59,8 @@ final class HubRuntime {
     this.counters = node.counters();
     this.nodeId = node.nodeId();
     this.auth = auth;
+    this.pending = new io.switchboard.hub.session.PendingHandshakes(settings.maxPendingHandshakes(),
+        settings.maxPendingHandshakesPerAddress());
     this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
     // the limit next to the count, so a Prometheus rule can alert at a share of it without knowing the setting
     io.micrometer.core.instrument.Gauge.builder("switchboard.connections.limit", settings, s -> s.maxConnections())

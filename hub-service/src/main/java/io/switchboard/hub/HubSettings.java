@@ -29,7 +29,12 @@ record HubSettings(
     long memoryBudgetBytes,
     int monitorMaxSubscriptions,
     int monitorSubscribeRate,
-    int monitorSubscribeRateCloseAfter) {
+    int monitorSubscribeRateCloseAfter,
+    long handshakeTimeoutMs,
+    int maxPendingHandshakes,
+    int maxPendingHandshakesPerAddress,
+    int controlFrameRate,
+    long closeTimeoutMs) {
 
   /** How long a client's node waits for a provider to take a transaction. */
   static final long PROVIDER_TIMEOUT_MS = 5_000;
@@ -67,7 +72,12 @@ record HubSettings(
         memoryBudget(c.getBytes(ConfigKeys.HUB_MEMORY_BUDGET), Runtime.getRuntime().maxMemory()),
         c.getInt(ConfigKeys.HUB_MONITOR_MAX_SUBSCRIPTIONS),
         c.getInt(ConfigKeys.HUB_MONITOR_SUBSCRIBE_RATE),
-        c.getInt(ConfigKeys.HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER));
+        c.getInt(ConfigKeys.HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER),
+        c.getDurationMs(ConfigKeys.HUB_HANDSHAKE_TIMEOUT),
+        c.getInt(ConfigKeys.HUB_MAX_PENDING_HANDSHAKES),
+        c.getInt(ConfigKeys.HUB_MAX_PENDING_HANDSHAKES_PER_ADDRESS),
+        c.getInt(ConfigKeys.HUB_CONTROL_FRAME_RATE),
+        c.getDurationMs(ConfigKeys.HUB_CLOSE_TIMEOUT));
   }
 
   /** hub.memory.budget as configured, or (0) a quarter of the max heap. */

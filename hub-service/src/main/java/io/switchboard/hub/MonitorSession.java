@@ -1,13 +1,19 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
+import io.switchboard.hub.session.MessageSizeGuard;
+import io.switchboard.hub.session.PendingHandshakes;
 import io.switchboard.hub.session.RateLimiter;
+import io.switchboard.hub.session.WebSocketGuard;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
@@ -17,7 +23,9 @@ import java.util.Set;
 /**
  * One monitor stream socket on /ws: {@code {type:"subscribe"|"unsubscribe", executionId}} or {@code {..., topic}}.
  * Frames reach it from several event loops; writes are thread-safe and the write queue is bounded (a socket whose
- * queue stays full for hub.slowConsumerGrace is closed 1008).
+ * queue stays full for hub.slowConsumerGrace is closed 1008). Its first request (subscribe or unsubscribe) counts as
+ * its handshake: until then it holds a pending-handshake slot, and without one within hub.handshakeTimeout it is
+ * closed 1008. Connection-level limits (control frames, frame size, UTF-8) come from its {@link WebSocketGuard}.
  *
  * <p>Requests are rate-limited (hub.monitor.subscribeRate: beyond it the error RATE_LIMITED, the request is not
  * processed; hub.monitor.subscribeRateCloseAfter refusals within a second close 1008), and a socket watches at most
@@ -37,18 +45,29 @@ final class MonitorSession {
   private volatile boolean closed;
   /** A flood close was started (event loop only): later requests are dropped unanswered. */
   private boolean floodClosing;
+  private volatile boolean closing;
+  private final PendingHandshakes.Slot pending;
+  private final MessageSizeGuard sizeGuard;
+  private long handshakeTimer = -1;
+  /** The first request came (or the socket closed): no more handshake deadline or pending slot. */
+  private boolean settled;
+  private WebSocketGuard guard;
 
-  MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt) {
+  MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
     this.limiter = new RateLimiter(rt.settings.monitorSubscribeRate(), rt.settings.monitorSubscribeRateCloseAfter(), openedNanos);
+    this.pending = pending;
+    this.sizeGuard = new MessageSizeGuard(rt.settings.maxMessageBytes());
   }
 
-  void open() {
+  void open(Channel channel) {
+    guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), true,
+        new GuardListener());
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> fullSince = 0);
-    ws.frameHandler(f -> lastFrameMs = System.currentTimeMillis());
+    ws.frameHandler(this::onFrame);
     ws.pongHandler(b -> {
       lastFrameMs = System.currentTimeMillis();
       if (b.length() == 8) {
@@ -65,6 +84,58 @@ final class MonitorSession {
     ws.closeHandler(v -> onClosed());
     rt.monitors.sessions.add(this);
     rt.counters.connectionOpened("monitor");
+    if (rt.settings.handshakeTimeoutMs() > 0) {
+      handshakeTimer = rt.vertx.setTimer(rt.settings.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, () -> {
+        handshakeTimer = -1;
+        if (!closing && !closed && !settled) {
+          fail(ErrorCodes.HANDSHAKE_TIMEOUT, "no subscribe or unsubscribe within " + rt.settings.handshakeTimeoutMs() + " ms",
+              (short) 1008, "handshake timeout");
+        }
+      }));
+    }
+  }
+
+  /** The first request arrived (or the socket closed): the pending slot and the deadline go. */
+  private void settle() {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    if (pending != null) {
+      pending.release();
+    }
+    if (handshakeTimer >= 0) {
+      rt.vertx.cancelTimer(handshakeTimer);
+      handshakeTimer = -1;
+    }
+  }
+
+  /** Counts every frame's arrival and the size of the message being reassembled (hub.maxMessageBytes). */
+  private void onFrame(WebSocketFrame f) {
+    lastFrameMs = System.currentTimeMillis();
+    switch (f.type()) {
+      case TEXT, BINARY, CONTINUATION -> {
+        if (!sizeGuard.add(f.type() != WebSocketFrameType.CONTINUATION, f.binaryData().length())) {
+          tooLarge();
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void tooLarge() {
+    fail(ErrorCodes.MESSAGE_TOO_LARGE, "message larger than " + rt.settings.maxMessageBytes() + " bytes",
+        (short) 1009, "message too large");
+  }
+
+  /** Counts {@code code}, tells the client with an ERROR frame and closes with {@code closeCode}; once. */
+  private void fail(String code, String message, short closeCode, String reason) {
+    if (closing || closed) {
+      return;
+    }
+    rt.counters.error(code);
+    reply(MonitorFrame.error(code, message));
+    close(closeCode, reason);
   }
 
   /** Hands the subscription set over at the close (its event loop): the socket watches nothing from now on. */
@@ -91,8 +162,15 @@ final class MonitorSession {
   }
 
   private void onText(String text) {
+    if (closing || closed) {
+      return;
+    }
     rt.counters.frameReceived();
-    if (closed || floodClosing || rateLimited()) {
+    if (text.length() > rt.settings.maxMessageBytes()) {
+      tooLarge();
+      return;
+    }
+    if (floodClosing || rateLimited()) {
       return;
     }
     JsonObject req;
@@ -108,6 +186,7 @@ final class MonitorSession {
       invalid("type must be subscribe or unsubscribe");
       return;
     }
+    settle();
     Object exec = req.getValue("executionId");
     Object topic = req.getValue("topic");
     String ack = sub ? MonitorFrame.SUBSCRIBED : MonitorFrame.UNSUBSCRIBED;
@@ -212,8 +291,10 @@ final class MonitorSession {
   }
 
   void close(short code, String reason) {
-    if (!closed) {
+    if (!closed && !closing) {
+      closing = true;
       ws.close(code, reason);
+      guard.dropAfter(rt.settings.closeTimeoutMs());
     }
   }
 
@@ -222,8 +303,43 @@ final class MonitorSession {
       return;
     }
     closed = true;
+    HubRuntime.on(ctx, this::settle);
     rt.openSockets.decrementAndGet();
     rt.counters.connectionClosed("monitor", (System.nanoTime() - openedNanos) / 1_000_000);
     rt.monitors.closed(this);
+  }
+
+  /** What this session does when its {@link WebSocketGuard} trips (called from Netty; acts on the session's context). */
+  private final class GuardListener implements WebSocketGuard.Listener {
+    @Override
+    public void controlFlood() {
+      HubRuntime.on(ctx, () -> {
+        fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
+            + " ping, pong or close frames per second", (short) 1008, "control frame flood");
+      });
+    }
+
+    @Override
+    public void notReading() {
+      HubRuntime.on(ctx, () -> {
+        rt.counters.error(ErrorCodes.SLOW_CONSUMER);
+        close((short) 1008, "slow consumer");
+      });
+    }
+
+    @Override
+    public void tooLarge() {
+      HubRuntime.on(ctx, MonitorSession.this::tooLarge);
+    }
+
+    @Override
+    public void invalidUtf8() {
+      HubRuntime.on(ctx, () -> fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8"));
+    }
+
+    @Override
+    public void protocolError() {
+      HubRuntime.on(ctx, () -> fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error"));
+    }
   }
 }

@@ -23,7 +23,7 @@ final class MonitorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx) -> new MonitorSession(ws, ctx, rt).open()));
+    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> new MonitorSession(ws, ctx, rt, pending).open(channel)));
     consumers.add(vertx.eventBus().consumer(HubAddresses.nodeMonitor(rt.nodeId), m -> rt.monitors.onExecutionFrame(m.body())));
     consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
     consumers.add(vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> rt.monitors.onStats(m.body())));

@@ -1,19 +1,34 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.haip.ErrorCodes;
+import io.switchboard.hub.session.PendingHandshakes;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.BiConsumer;
 
-/** WebSocket upgrades through the Router, with the node's connection limit checked first (HTTP 503 beyond it). */
+/**
+ * WebSocket upgrades through the Router, with the node's limits checked first: open sockets
+ * ({@code hub.maxConnections}) and sockets that have not completed their handshake, per node and per source
+ * address ({@code hub.maxPendingHandshakes}, {@code hub.maxPendingHandshakesPerAddress}). Beyond any of them the
+ * upgrade gets HTTP 503 with a JSON body naming the code and the key.
+ */
 final class Upgrades {
   private Upgrades() {}
 
-  static void upgrade(RoutingContext rc, HubRuntime rt, BiConsumer<ServerWebSocket, Context> opened) {
+  /**
+   * Opens the session of an upgraded socket, which owns the pending-handshake slot from then on; {@code channel} is
+   * the socket's Netty channel (for its connection-level guard).
+   */
+  interface Opened {
+    void open(ServerWebSocket ws, Context ctx, PendingHandshakes.Slot pending, Channel channel);
+  }
+
+  static void upgrade(RoutingContext rc, HubRuntime rt, Opened opened) {
     String upgrade = rc.request().getHeader(HttpHeaders.UPGRADE);
     if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade)) {
       refuse(rc, 400, "BAD_REQUEST", "WebSocket upgrade required");
@@ -31,10 +46,24 @@ final class Upgrades {
       refuse(rc, 503, ErrorCodes.CONNECTION_LIMIT, "connection limit reached: hub.maxConnections=" + max);
       return;
     }
+    String address = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
+    PendingHandshakes.Result slot = rt.pending.tryAcquire(address);
+    if (slot.slot() == null) {
+      rt.openSockets.decrementAndGet();
+      rt.counters.connectionRefused();
+      rt.counters.error(ErrorCodes.HANDSHAKE_LIMIT);
+      refuse(rc, 503, ErrorCodes.HANDSHAKE_LIMIT, slot.refusal() == PendingHandshakes.Refusal.NODE
+          ? "too many connections awaiting their handshake: hub.maxPendingHandshakes=" + rt.settings.maxPendingHandshakes()
+          : "too many connections from this address awaiting their handshake: hub.maxPendingHandshakesPerAddress="
+              + rt.settings.maxPendingHandshakesPerAddress());
+      return;
+    }
+    Channel channel = rc.request().connection() instanceof ConnectionBase c ? c.channelHandlerContext().channel() : null;
     rc.request().toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        opened.accept(ar.result(), Vertx.currentContext());
+        opened.open(ar.result(), Vertx.currentContext(), slot.slot(), channel);
       } else {
+        slot.slot().release();
         rt.openSockets.decrementAndGet();
       }
     });

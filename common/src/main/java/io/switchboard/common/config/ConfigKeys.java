@@ -52,6 +52,10 @@ public final class ConfigKeys {
   public static final String HTTP_INSTANCES = intKey("http.instances", 0, 0, 256,
       "HTTP server instances, each on its own event loop; 0 means one per core.");
   public static final String HTTP_PORT = intKey("http.port", 8080, 0, 65535, "HTTP port (read API, probes, metrics, WebSockets). 0 picks a free port.");
+  public static final String HTTP_IDLE_TIMEOUT = duration("http.idleTimeout", "60s",
+      "An HTTP connection with nothing read or written for this long is closed; 0 means never. WebSockets are exempt (hub.idleTimeout and hub.monitor.idleTimeout govern them).");
+  public static final String HTTP_REQUEST_HEADER_TIMEOUT = duration("http.requestHeaderTimeout", "10s",
+      "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed. 0 means no deadline.");
 
   // ---- cluster ------------------------------------------------------------------------------------------
   public static final String CLUSTER_MODE = enumKey("cluster.mode", "loopback",
@@ -167,6 +171,16 @@ public final class ConfigKeys {
       "Requests per second one /ws socket may send (a burst of one second's worth); above it the error RATE_LIMITED and the request is not processed.");
   public static final String HUB_MONITOR_SUBSCRIBE_RATE_CLOSE_AFTER = intKey("hub.monitor.subscribeRateCloseAfter", 500, 1, 10_000_000,
       "Refused /ws requests within one second after which the socket is closed with 1008.");
+  public static final String HUB_HANDSHAKE_TIMEOUT = duration("hub.handshakeTimeout", "10s",
+      "A /haip socket without an accepted HAI, or a /ws socket without a first subscribe or unsubscribe, this long after the upgrade is closed 1008 'handshake timeout'.");
+  public static final String HUB_MAX_PENDING_HANDSHAKES = intKey("hub.maxPendingHandshakes", 1000, 1, 10_000_000,
+      "WebSockets per node that have not completed their handshake; upgrades beyond it get HTTP 503 HANDSHAKE_LIMIT.");
+  public static final String HUB_MAX_PENDING_HANDSHAKES_PER_ADDRESS = intKey("hub.maxPendingHandshakesPerAddress", 100, 1, 10_000_000,
+      "Un-handshaken WebSockets per source IP address; upgrades beyond it get HTTP 503 HANDSHAKE_LIMIT.");
+  public static final String HUB_CONTROL_FRAME_RATE = intKey("hub.controlFrameRate", 20, 1, 1_000_000,
+      "Ping, pong and close frames per second a socket may send (a bucket of one second's worth); above it the socket is closed 1008 'control frame flood'.");
+  public static final String HUB_CLOSE_TIMEOUT = duration("hub.closeTimeout", "5s",
+      "After the node closes a WebSocket, how long it waits for the peer's close frame (reading and discarding anything else) before it drops the TCP connection.");
 
   // ---- alert --------------------------------------------------------------------------------------------
   public static final String ALERT_RULES = key("alert.rules", ConfigType.JSON, null,

@@ -38,6 +38,18 @@ public final class ErrorCodes {
   public static final String SUBSCRIPTION_LIMIT = "SUBSCRIPTION_LIMIT";
   /** New work refused: the node's memory budget (hub.memory.budget) is taken by open transactions. */
   public static final String MEMORY_LIMIT = "MEMORY_LIMIT";
+  /** A socket closed for sending more ping, pong and close frames than hub.controlFrameRate. */
+  public static final String CONTROL_FRAME_FLOOD = "CONTROL_FRAME_FLOOD";
+  /** A socket closed for not completing its handshake within hub.handshakeTimeout. */
+  public static final String HANDSHAKE_TIMEOUT = "HANDSHAKE_TIMEOUT";
+  /** An upgrade refused because too many sockets (on the node or from one address) have not completed a handshake. */
+  public static final String HANDSHAKE_LIMIT = "HANDSHAKE_LIMIT";
+  /** A text message that is not valid UTF-8 (close 1007). */
+  public static final String INVALID_UTF8 = "INVALID_UTF8";
+  /** A frame breaking the WebSocket protocol itself (unmasked, reserved opcode or bits, bad compression): close 1002. */
+  public static final String WEBSOCKET_PROTOCOL_ERROR = "WEBSOCKET_PROTOCOL_ERROR";
+  /** An HTTP connection closed for not delivering a complete request head within http.requestHeaderTimeout. */
+  public static final String REQUEST_HEADER_TIMEOUT = "REQUEST_HEADER_TIMEOUT";
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
   public static final String OTHER = "OTHER";
 
@@ -45,7 +57,8 @@ public final class ErrorCodes {
       UNSUPPORTED_TYPE, FAILED_AUTH, UNAUTHORIZED, MISSING_TOOL_NAME, TOOL_NOT_FOUND, PROTOCOL_VIOLATION,
       RATE_LIMITED, RUN_LIMIT_EXCEEDED, PROVIDER_LOST, EXECUTION_TIMEOUT, MESSAGE_TOO_LARGE, SLOW_CONSUMER,
       REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INVALID_SCHEMA, SUBSCRIPTION_LIMIT, MEMORY_LIMIT,
-      INTERNAL_ERROR, OTHER);
+      CONTROL_FRAME_FLOOD, HANDSHAKE_TIMEOUT, HANDSHAKE_LIMIT, INVALID_UTF8, WEBSOCKET_PROTOCOL_ERROR,
+      REQUEST_HEADER_TIMEOUT, INTERNAL_ERROR, OTHER);
 
   private static final Set<String> KNOWN = Set.copyOf(ALL);
 

@@ -102,13 +102,22 @@ public final class SwitchboardNode {
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
       NodeRoutes.mount(router, ctx);
+      io.switchboard.common.http.HttpSettings httpSettings = io.switchboard.common.http.HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
           .setHost(cfg.getString(ConfigKeys.HTTP_HOST))
           .setPort(cfg.getInt(ConfigKeys.HTTP_PORT))
           .setTcpNoDelay(true)
-          .setIdleTimeout(0)
+          // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes before it sets the connection up,
+          // so the request-head deadline could not start at the accept
+          .setHttp2ClearTextEnabled(false)
+          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+          .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, httpSettings.idleTimeoutMs()))
+          // how long a closing WebSocket waits for the peer's close frame (whole seconds, at least one)
+          .setWebSocketClosingTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
+              (cfg.getDurationMs(ConfigKeys.HUB_CLOSE_TIMEOUT) + 999) / 1000)))
           // The hub enforces hub.maxMessageBytes itself (ERROR MESSAGE_TOO_LARGE, close 1009): Vert.x's limits sit
-          // above it so an oversized message reaches the hub instead of being dropped silently (hub-service docs/haip.md).
+          // above it so an oversized message reaches the hub instead of being dropped silently (hub-service docs/haip.md);
+          // a frame above Vert.x's limit is failed by the hub's WebSocket guard, also with MESSAGE_TOO_LARGE and 1009.
           .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, 2 * cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
           .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, 2 * cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)))
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
@@ -120,7 +129,7 @@ public final class SwitchboardNode {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
       chain
-          .compose(v -> node.listen(httpOptions, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
+          .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
               ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
           .map(port -> {
             listening.set(true);
@@ -146,7 +155,8 @@ public final class SwitchboardNode {
   /**
    * Listens with {@code instances} HTTP servers, each on its own event loop, sharing one port.
    */
-  private Future<Integer> listen(HttpServerOptions configured, Router router, int instances) {
+  private Future<Integer> listen(HttpServerOptions configured, io.switchboard.common.http.HttpSettings settings, Router router,
+      int instances) {
     // One deployment of all instances on one port: Vert.x shares a port among servers that ask for the same
     // host:port, but gives each server asking for port 0 its own port, so port 0 is resolved here first.
     HttpServerOptions options = new HttpServerOptions(configured);
@@ -159,7 +169,8 @@ public final class SwitchboardNode {
     }
     List<io.switchboard.common.http.HttpServerVerticle> made = new java.util.concurrent.CopyOnWriteArrayList<>();
     return context.vertx().deployVerticle(() -> {
-      io.switchboard.common.http.HttpServerVerticle v = new io.switchboard.common.http.HttpServerVerticle(options, router);
+      io.switchboard.common.http.HttpServerVerticle v = new io.switchboard.common.http.HttpServerVerticle(options, router, settings,
+          context.counters());
       made.add(v);
       return v;
     }, new io.vertx.core.DeploymentOptions().setInstances(instances)).map(id -> {
