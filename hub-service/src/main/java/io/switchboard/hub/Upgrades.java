@@ -69,9 +69,23 @@ final class Upgrades {
     });
   }
 
+  /**
+   * Answers a refused upgrade in JSON. A 503 (a limit, or the node stopping) also ends the connection: a client
+   * refused for load is not left holding a kept-alive socket, and a swarm of refused sockets costs no more than
+   * their answers.
+   */
   private static void refuse(RoutingContext rc, int status, String code, String reason) {
+    boolean close = status == 503;
+    if (close) {
+      rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     rc.response().setStatusCode(status).setStatusMessage(reason)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", code).put("reason", reason).encode());
+        .end(new JsonObject().put("error", code).put("reason", reason).encode())
+        .onComplete(ar -> {
+          if (close) {
+            rc.request().connection().close();
+          }
+        });
   }
 }
