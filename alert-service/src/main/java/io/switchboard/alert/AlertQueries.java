@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -94,7 +96,7 @@ final class AlertQueries {
   /** Firing alerts (their firing event), each with {@code silenced} as of now. */
   private Future<Object> active(long now) {
     return Future.all(store.loadSeries(), store.loadSilences()).map(cf -> {
-      java.util.Map<String, AlertStore.Entry> series = cf.resultAt(0);
+      Map<String, AlertStore.Entry> series = cf.resultAt(0);
       List<Silence> silences = cf.resultAt(1);
       List<AlertEvent> firing = new ArrayList<>();
       series.values().forEach(e -> {
@@ -105,7 +107,7 @@ final class AlertQueries {
       firing.sort(Comparator.comparingLong(AlertEvent::startsAt));
       List<JsonObject> out = new ArrayList<>();
       for (AlertEvent e : firing) {
-        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(e.labels());
+        Map<String, String> labels = new LinkedHashMap<>(e.labels());
         labels.put("alertname", e.rule());
         labels.put("severity", e.severity());
         out.add(e.toJson().put("silenced", silences.stream().anyMatch(s -> s.mutes(labels, now))));

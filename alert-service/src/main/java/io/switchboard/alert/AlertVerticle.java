@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The alert role's one verticle: keeps the latest ClusterStats, answers queries on every replica, and — while it
@@ -33,7 +35,7 @@ import java.util.TreeMap;
  * leads to, checks its epoch, publishes on {@code switchboard.alerts} and hands notifications to the sinks.
  */
 final class AlertVerticle extends VerticleBase {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
   /** The evaluator's leadership: lock and epoch counter names, lock wait, retry delay (FencedLeadership). */
   static final FencedLeadership.Settings LEADERSHIP =
       new FencedLeadership.Settings("alert", "switchboard.alert.leader", "switchboard.alert.epoch", 1_000, 500);

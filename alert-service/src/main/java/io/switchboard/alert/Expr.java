@@ -2,6 +2,7 @@ package io.switchboard.alert;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
 /**
@@ -157,7 +158,7 @@ public final class Expr {
       throw new IllegalArgumentException("unexpected '" + c + "' at position " + (pos + 1) + " of expr '" + s + "'");
     }
 
-    private static Double bin(Double a, Double b, java.util.function.BinaryOperator<Double> op) {
+    private static Double bin(Double a, Double b, BinaryOperator<Double> op) {
       return a == null || b == null ? null : op.apply(a, b);
     }
   }

@@ -1,11 +1,15 @@
 package io.switchboard.hub;
 
+import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubEvent;
+import io.switchboard.hub.session.PendingHandshakes;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,7 +36,7 @@ final class HaipVerticle extends VerticleBase {
   public Future<?> start() {
     rt.node.router().route("/haip").handler(rc -> Upgrades.upgrade(rc, rt, this::opened));
     rt.node.router().route("/haip/websocket").handler(rc -> Upgrades.upgrade(rc, rt, this::opened));
-    MessageConsumer<io.vertx.core.json.JsonObject> tx = vertx.eventBus().consumer(Addresses.nodeTx(rt.nodeId), rt.tx::onNodeTx);
+    MessageConsumer<JsonObject> tx = vertx.eventBus().consumer(Addresses.nodeTx(rt.nodeId), rt.tx::onNodeTx);
     MessageConsumer<JsonObject> clients = vertx.eventBus().consumer(Addresses.nodeClients(rt.nodeId), m -> m.reply(clients(m.body())));
     consumers.add(tx);
     consumers.add(clients);
@@ -45,8 +49,8 @@ final class HaipVerticle extends VerticleBase {
     return Future.all(tx.completion(), clients.completion());
   }
 
-  private void opened(io.vertx.core.http.ServerWebSocket ws, io.vertx.core.Context ctx,
-      io.switchboard.hub.session.PendingHandshakes.Slot pending, io.netty.channel.Channel channel) {
+  private void opened(ServerWebSocket ws, Context ctx,
+      PendingHandshakes.Slot pending, Channel channel) {
     new HaipSession(ws, ctx, rt, pending).open(channel);
   }
 

@@ -1,9 +1,13 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.hub.session.Authenticator;
 import io.switchboard.hub.session.MemoryBudget;
+import io.switchboard.hub.session.PendingHandshakes;
 import io.switchboard.hub.session.ReplayWindow;
 import io.switchboard.hub.tools.ToolDef;
 import io.switchboard.hub.tools.ToolDirectory;
@@ -43,7 +47,7 @@ final class HubRuntime {
   /** Open WebSockets of this node (HAIP and monitor), checked against hub.maxConnections at the upgrade. */
   final AtomicInteger openSockets = new AtomicInteger();
   /** Sockets of this node that have not completed their handshake (HAI on /haip, a first request on /ws). */
-  final io.switchboard.hub.session.PendingHandshakes pending;
+  final PendingHandshakes pending;
   private final Map<HaipSession, List<ToolDef>> localTools = new ConcurrentHashMap<>();
   private volatile Runnable announcer = () -> {};
   /** The local member as last read, with its UUID as text (the text is made once per member, not per read). */
@@ -59,11 +63,11 @@ final class HubRuntime {
     this.counters = node.counters();
     this.nodeId = node.nodeId();
     this.auth = auth;
-    this.pending = new io.switchboard.hub.session.PendingHandshakes(settings.maxPendingHandshakes(),
+    this.pending = new PendingHandshakes(settings.maxPendingHandshakes(),
         settings.maxPendingHandshakesPerAddress());
     this.events = new HubEvents(bus, nodeId, directory, node.metrics().registry());
     // the limit next to the count, so a Prometheus rule can alert at a share of it without knowing the setting
-    io.micrometer.core.instrument.Gauge.builder("switchboard.connections.limit", settings, s -> s.maxConnections())
+    Gauge.builder("switchboard.connections.limit", settings, s -> s.maxConnections())
         .description("hub.maxConnections: WebSocket upgrades beyond this many open sessions are refused with HTTP 503")
         .register(node.metrics().registry());
     this.memory = new MemoryBudget(settings.memoryBudgetBytes(), settings.replayMaxAgeMs());
@@ -112,20 +116,20 @@ final class HubRuntime {
     return new ReplayWindow(settings.replayMaxFrames(), settings.replayMaxAgeMs(), settings.replayMaxBytes(), memory);
   }
 
-  private void registerMemoryMeters(io.micrometer.core.instrument.MeterRegistry r) {
-    io.micrometer.core.instrument.Gauge.builder("switchboard.memory.budget", memory, MemoryBudget::limit)
+  private void registerMemoryMeters(MeterRegistry r) {
+    Gauge.builder("switchboard.memory.budget", memory, MemoryBudget::limit)
         .baseUnit("bytes").description("hub.memory.budget: bytes for replay windows and open transactions on this node")
         .register(r);
-    io.micrometer.core.instrument.Gauge.builder("switchboard.replay", memory, MemoryBudget::replayBytes)
+    Gauge.builder("switchboard.replay", memory, MemoryBudget::replayBytes)
         .baseUnit("bytes").description("Bytes the replay windows of this node hold")
         .register(r);
-    io.micrometer.core.instrument.Gauge.builder("switchboard.memory.transactions", memory, MemoryBudget::transactionBytes)
+    Gauge.builder("switchboard.memory.transactions", memory, MemoryBudget::transactionBytes)
         .baseUnit("bytes").description("Bytes charged to open transactions on this node (a fixed cost each)")
         .register(r);
-    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.replay.evicted", memory, MemoryBudget::evictedBytes)
+    FunctionCounter.builder("switchboard.replay.evicted", memory, MemoryBudget::evictedBytes)
         .baseUnit("bytes").description("Replay frame bytes dropped to stay within hub.memory.budget")
         .register(r);
-    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.memory.refused.transactions", memory,
+    FunctionCounter.builder("switchboard.memory.refused.transactions", memory,
             MemoryBudget::refusedTransactions)
         .description("Transactions this node's hub.memory.budget refused (as the client's or the provider's node)")
         .register(r);

@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
@@ -47,7 +48,7 @@ final class Monitors {
 
   Monitors(HubRuntime rt) {
     this.rt = rt;
-    io.micrometer.core.instrument.Gauge.builder("switchboard.monitor.watched.executions", byExecution, Map::size)
+    Gauge.builder("switchboard.monitor.watched.executions", byExecution, Map::size)
         .description("Executions that some /ws socket of this node watches")
         .register(rt.node.metrics().registry());
   }

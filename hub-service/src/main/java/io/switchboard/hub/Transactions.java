@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubAddresses;
@@ -7,6 +8,7 @@ import io.switchboard.common.hub.HubEvent;
 import io.switchboard.hub.exec.Execution;
 import io.switchboard.hub.protocol.Envelopes;
 import io.switchboard.hub.protocol.Frame;
+import io.switchboard.hub.protocol.Ids;
 import io.switchboard.hub.protocol.MessageTypes;
 import io.switchboard.hub.protocol.ReplayRange;
 import io.switchboard.hub.session.ReplayWindow;
@@ -42,7 +44,7 @@ final class Transactions {
 
   Transactions(HubRuntime rt) {
     this.rt = rt;
-    io.micrometer.core.instrument.FunctionCounter.builder("switchboard.replay.answers.truncated", replaysCut, LongAdder::sum)
+    FunctionCounter.builder("switchboard.replay.answers.truncated", replaysCut, LongAdder::sum)
         .description("REPLAY_REQUEST answers cut short by hub.replay.maxAnswerBytes or a full write queue")
         .register(rt.node.metrics().registry());
   }
@@ -79,7 +81,7 @@ final class Transactions {
       memoryLimit(s, f);
       return;
     }
-    String txId = io.switchboard.hub.protocol.Ids.uuid();
+    String txId = Ids.uuid();
     long now = System.currentTimeMillis();
     Execution exec = new Execution(txId, tool, s.id, now, System.nanoTime());
     ClientTx ct = new ClientTx(txId, s, exec, echo, rt.newReplay());

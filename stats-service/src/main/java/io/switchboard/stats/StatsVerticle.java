@@ -4,6 +4,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.cluster.FencedLeadership;
+import io.switchboard.common.http.ApiError;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.stats.ClusterStats;
 import io.switchboard.common.stats.Ledger;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +107,7 @@ final class StatsVerticle extends VerticleBase {
     }
     Future<Void> left = publisher == null ? Future.succeededFuture() : publisher.stop();
     // best effort: what this replica learnt last goes to the ledger before it leaves
-    return left.compose(v -> flushLedger()).timeout(Addresses.QUERY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+    return left.compose(v -> flushLedger()).timeout(Addresses.QUERY_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture());
   }
 
@@ -231,7 +233,7 @@ final class StatsVerticle extends VerticleBase {
       case "nodes" -> msg.reply(view.nodesJson(now));
       case "health" -> msg.reply(view.health(now));
       case "node" -> view.nodeJson(q.nodeId(), now).ifPresentOrElse(msg::reply,
-          () -> msg.fail(404, "no live node with id '" + io.switchboard.common.http.ApiError.excerpt(q.nodeId(), 64) + "' in the cluster view"));
+          () -> msg.fail(404, "no live node with id '" + ApiError.excerpt(q.nodeId(), 64) + "' in the cluster view"));
       case "clients" -> clients(q).onSuccess(msg::reply).onFailure(e -> {
         LOG.warn("clients query failed", e);
         msg.fail(500, "the client list could not be gathered");

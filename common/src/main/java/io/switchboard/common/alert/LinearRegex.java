@@ -2,6 +2,8 @@ package io.switchboard.common.alert;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compiles user-supplied regular expressions for the RE2/J engine, whose matching time is linear in the input
@@ -17,7 +19,7 @@ public final class LinearRegex {
   public static final long MAX_EXPANDED_SIZE = 2_000;
   /** Compiled patterns kept for reuse (silences are read from the cluster on every evaluation). */
   static final int CACHE_SIZE = 4096;
-  private static final java.util.Map<String, Pattern> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Pattern> CACHE = new ConcurrentHashMap<>();
 
   /** A pattern that cannot be used, with a reason meant for the person who wrote it. */
   public static final class Refused extends IllegalArgumentException {

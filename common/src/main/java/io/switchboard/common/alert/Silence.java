@@ -1,5 +1,6 @@
 package io.switchboard.common.alert;
 
+import com.google.re2j.Pattern;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
       this.isRegex = isRegex;
     }
 
-    private com.google.re2j.Pattern pattern() {
+    private Pattern pattern() {
       Object c = compiled;
       if (c == null) {
         try {
@@ -49,7 +50,7 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
         }
         compiled = c;
       }
-      return c instanceof com.google.re2j.Pattern p ? p : null;
+      return c instanceof Pattern p ? p : null;
     }
 
     /** The expanded size of this matcher's pattern (0 for an equality matcher): what matching it costs per character. */
@@ -74,7 +75,7 @@ public record Silence(String id, List<Matcher> matchers, long startsAt, long end
       if (!isRegex) {
         return value.equals(v);
       }
-      com.google.re2j.Pattern p = pattern();
+      Pattern p = pattern();
       return p != null && p.matches(v);
     }
 

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class SwitchboardConfig {
     }
     try (InputStream in = SwitchboardConfig.class.getClassLoader().getResourceAsStream("switchboard.yaml")) {
       if (in != null) {
-        mergeYaml(raw, sources, readYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "classpath switchboard.yaml"), "classpath switchboard.yaml");
+        mergeYaml(raw, sources, readYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath switchboard.yaml"), "classpath switchboard.yaml");
       }
     } catch (IOException e) {
       throw new ConfigException("config", "cannot read classpath switchboard.yaml: " + e.getMessage());

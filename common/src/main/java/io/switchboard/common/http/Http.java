@@ -2,6 +2,7 @@ package io.switchboard.common.http;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,7 +18,7 @@ public final class Http {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
-    String text = body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body);
+    String text = body instanceof JsonObject o ? o.encode() : Json.encode(body);
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(text);
   }
 

@@ -2,17 +2,23 @@ package io.switchboard.common.http;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.cluster.ClusterInfo;
+import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.HealthRegistry.Probe;
 import io.switchboard.common.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP surface every node serves whatever its roles (DESIGN.md "HTTP surface"): probes, metrics,
@@ -22,7 +28,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class NodeRoutes {
   private NodeRoutes() {}
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeRoutes.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRoutes.class);
 
   private static final long MAX_BODY = 64 * 1024;
 
@@ -41,7 +47,7 @@ public final class NodeRoutes {
     router.get("/ready").handler(ctx -> probe(ctx, node, Probe.READY, true));
     router.get("/api/health").handler(ctx -> apiHealth(ctx, node));
     router.get("/metrics").handler(ctx -> {
-      if (!node.config().getBoolean(io.switchboard.common.config.ConfigKeys.METRICS_ENABLED)) {
+      if (!node.config().getBoolean(ConfigKeys.METRICS_ENABLED)) {
         Http.error(ctx, 404, "metrics are disabled on this node (metrics.enabled=false)");
         return;
       }
@@ -62,8 +68,8 @@ public final class NodeRoutes {
             new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS))
         .onSuccess(reply -> Http.json(ctx, 200, reply.body()))
         .onFailure(err -> {
-          if (err instanceof io.vertx.core.eventbus.ReplyException re
-              && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+          if (err instanceof ReplyException re
+              && re.failureType() == ReplyFailure.NO_HANDLERS) {
             Http.error(ctx, 404, "no node with id " + ApiError.excerpt(ctx.pathParam("nodeId"), 64) + " in the cluster");
           } else {
             Http.fromReplyFailure(ctx, "node", err);
@@ -170,7 +176,7 @@ public final class NodeRoutes {
   static void ask(RoutingContext ctx, NodeContext node, String address, String service, JsonObject query, int okStatus) {
     // a read is asked a second time when the first replica did not answer (it may have just died and still be
     // listed): the event bus sends the retry to the next replica. Writes are asked once, never duplicated.
-    boolean read = ctx.request().method() == io.vertx.core.http.HttpMethod.GET;
+    boolean read = ctx.request().method() == HttpMethod.GET;
     request(node, address, query)
         .recover(err -> read && retryable(err) ? request(node, address, query) : Future.failedFuture(err))
         .onSuccess(reply -> Http.json(ctx, okStatus, reply.body()))
@@ -183,9 +189,9 @@ public final class NodeRoutes {
 
   /** Worth asking another replica: no answer, or a replica's own failure; not "nobody listens" nor a 4xx refusal. */
   static boolean retryable(Throwable err) {
-    if (err instanceof io.vertx.core.eventbus.ReplyException re) {
-      return re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
-          && !(re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400 && re.failureCode() < 500);
+    if (err instanceof ReplyException re) {
+      return re.failureType() != ReplyFailure.NO_HANDLERS
+          && !(re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400 && re.failureCode() < 500);
     }
     return true;
   }

@@ -2,6 +2,7 @@ package io.switchboard.common.logging;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -120,7 +121,7 @@ public final class Masker {
     return sb.append(text, copied, text.length()).toString();
   }
 
-  private static String replace(Pattern p, String s, java.util.function.Function<Matcher, String> f) {
+  private static String replace(Pattern p, String s, Function<Matcher, String> f) {
     Matcher m = p.matcher(s);
     if (!m.find()) {
       return s;

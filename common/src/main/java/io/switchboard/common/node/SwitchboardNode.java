@@ -6,16 +6,25 @@ import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.NodeChecks;
+import io.switchboard.common.http.HttpServerVerticle;
+import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.NodeRoutes;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
+import io.switchboard.common.stats.NodeReporter;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,11 +39,11 @@ public final class SwitchboardNode {
   private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
 
   private final NodeContext context;
-  private final List<String> httpDeployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> httpDeployments = new CopyOnWriteArrayList<>();
   private volatile int httpPort;
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
-  private volatile io.switchboard.common.stats.NodeReporter reporter;
+  private volatile NodeReporter reporter;
 
   private SwitchboardNode(NodeContext context) {
     this.context = context;
@@ -60,8 +69,8 @@ public final class SwitchboardNode {
   public static String defaultName(int port) {
     String host;
     try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
       host = "localhost";
     }
     return host + "-" + port;
@@ -102,7 +111,7 @@ public final class SwitchboardNode {
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
       NodeRoutes.mount(router, ctx);
-      io.switchboard.common.http.HttpSettings httpSettings = io.switchboard.common.http.HttpSettings.from(cfg);
+      HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
           .setHost(cfg.getString(ConfigKeys.HTTP_HOST))
           .setPort(cfg.getInt(ConfigKeys.HTTP_PORT))
@@ -110,7 +119,7 @@ public final class SwitchboardNode {
           // HTTP/1.1 only: with h2c on, Vert.x waits for a connection's first bytes before it sets the connection up,
           // so the request-head deadline could not start at the accept
           .setHttp2ClearTextEnabled(false)
-          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
           .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, httpSettings.idleTimeoutMs()))
           // how long a closing WebSocket waits for the peer's close frame (whole seconds, at least one)
           .setWebSocketClosingTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
@@ -134,7 +143,7 @@ public final class SwitchboardNode {
           .map(port -> {
             listening.set(true);
             started.set(true);
-            node.reporter = io.switchboard.common.stats.NodeReporter.start(ctx);
+            node.reporter = NodeReporter.start(ctx);
             LOG.info("node {} ({}) ready: http port {}, roles {}, cluster {}", identity.name(), identity.nodeId(),
                 port, roles, cfg.getString(ConfigKeys.CLUSTER_MODE));
             return node;
@@ -155,25 +164,25 @@ public final class SwitchboardNode {
   /**
    * Listens with {@code instances} HTTP servers, each on its own event loop, sharing one port.
    */
-  private Future<Integer> listen(HttpServerOptions configured, io.switchboard.common.http.HttpSettings settings, Router router,
+  private Future<Integer> listen(HttpServerOptions configured, HttpSettings settings, Router router,
       int instances) {
     // One deployment of all instances on one port: Vert.x shares a port among servers that ask for the same
     // host:port, but gives each server asking for port 0 its own port, so port 0 is resolved here first.
     HttpServerOptions options = new HttpServerOptions(configured);
     if (options.getPort() == 0 && instances > 1) {
-      try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(options.getHost()))) {
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(options.getHost()))) {
         options.setPort(probe.getLocalPort());
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return Future.failedFuture(e);
       }
     }
-    List<io.switchboard.common.http.HttpServerVerticle> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<HttpServerVerticle> made = new CopyOnWriteArrayList<>();
     return context.vertx().deployVerticle(() -> {
-      io.switchboard.common.http.HttpServerVerticle v = new io.switchboard.common.http.HttpServerVerticle(options, router, settings,
+      HttpServerVerticle v = new HttpServerVerticle(options, router, settings,
           context.counters());
       made.add(v);
       return v;
-    }, new io.vertx.core.DeploymentOptions().setInstances(instances)).map(id -> {
+    }, new DeploymentOptions().setInstances(instances)).map(id -> {
       httpDeployments.add(id);
       httpPort = made.get(0).actualPort();
       return httpPort;

@@ -1,5 +1,6 @@
 package io.switchboard.common.stats;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
@@ -11,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeReporter.class);
-  private static final com.sun.management.OperatingSystemMXBean OS = osBean();
-  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final OperatingSystemMXBean OS = osBean();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final NodeContext node;
   private final boolean enabled;
@@ -136,9 +138,9 @@ public final class NodeReporter {
     return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 
-  private static com.sun.management.OperatingSystemMXBean osBean() {
+  private static OperatingSystemMXBean osBean() {
     try {
-      return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os : null;
+      return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os ? os : null;
     } catch (RuntimeException | LinkageError e) {
       return null;
     }
