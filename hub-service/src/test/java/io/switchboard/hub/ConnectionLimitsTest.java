@@ -371,6 +371,19 @@ class ConnectionLimitsTest {
     eventually(() -> assertThat(errors(limits, ErrorCodes.REQUEST_HEADER_TIMEOUT)).isEqualTo(before + 1));
   }
 
+  @Test
+  void aRequestTheDecoderCannotReadIsAnsweredClosedAndCounted() throws Exception {
+    long before = errors(limits, ErrorCodes.MALFORMED_REQUEST);
+    try (Socket s = httpSocket(limits)) {
+      // a request line over the decoder's 4,096 characters never reaches a route
+      s.getOutputStream().write(("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      assertThat(readHead(new DataInputStream(s.getInputStream()))).matches("(?s)HTTP/1\\.[01] 414 .*");
+      assertThat(millisUntilClosed(s)).isLessThan(8_000);
+    }
+    eventually(() -> assertThat(errors(limits, ErrorCodes.MALFORMED_REQUEST)).isEqualTo(before + 1));
+  }
+
   static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {

@@ -50,6 +50,8 @@ public final class ErrorCodes {
   public static final String WEBSOCKET_PROTOCOL_ERROR = "WEBSOCKET_PROTOCOL_ERROR";
   /** An HTTP connection closed for not delivering a complete request head within http.requestHeaderTimeout. */
   public static final String REQUEST_HEADER_TIMEOUT = "REQUEST_HEADER_TIMEOUT";
+  /** An HTTP request the decoder could not read (bad request line, URI or headers too long): 400/414/431, closed. */
+  public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
   public static final String OTHER = "OTHER";
 
@@ -58,7 +60,7 @@ public final class ErrorCodes {
       RATE_LIMITED, RUN_LIMIT_EXCEEDED, PROVIDER_LOST, EXECUTION_TIMEOUT, MESSAGE_TOO_LARGE, SLOW_CONSUMER,
       REPLAY_TOO_OLD, AGENT_ERROR, CONNECTION_LIMIT, IDLE_TIMEOUT, INVALID_SCHEMA, SUBSCRIPTION_LIMIT, MEMORY_LIMIT,
       CONTROL_FRAME_FLOOD, HANDSHAKE_TIMEOUT, HANDSHAKE_LIMIT, INVALID_UTF8, WEBSOCKET_PROTOCOL_ERROR,
-      REQUEST_HEADER_TIMEOUT, INTERNAL_ERROR, OTHER);
+      REQUEST_HEADER_TIMEOUT, MALFORMED_REQUEST, INTERNAL_ERROR, OTHER);
 
   private static final Set<String> KNOWN = Set.copyOf(ALL);
 

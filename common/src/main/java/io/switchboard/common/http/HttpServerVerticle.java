@@ -5,12 +5,14 @@ import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.DeflateFrameServerExtensionHandshaker;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.metrics.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 
@@ -42,8 +44,18 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).connectionHandler(this::connected).requestHandler(router);
+    server = vertx.createHttpServer(options).connectionHandler(this::connected).requestHandler(router)
+        .invalidRequestHandler(this::invalid);
     return server.listen();
+  }
+
+  /**
+   * A request the HTTP decoder could not read (a bad request line, a URI or headers over the decoder's limits): Vert.x
+   * answers it (400, 414 or 431) and closes the connection; it is counted here, before it reaches any route.
+   */
+  private void invalid(HttpServerRequest request) {
+    counters.error(ErrorCodes.MALFORMED_REQUEST);
+    HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
   }
 
   private void connected(HttpConnection conn) {
