@@ -50,9 +50,10 @@ final class HaipSession {
   final HubRuntime rt;
   final long connectedAt = System.currentTimeMillis();
   private final long openedNanos = System.nanoTime();
-  String role = "client";
+  /** Written on the session's event loop; read by the node's drain and client list on theirs. */
+  volatile Role role = Role.CLIENT;
   String platform = "";
-  boolean handshaken;
+  volatile boolean handshaken;
   boolean closed;
   private boolean closing;
   /** Last inbound frame of any kind (pongs included), ms. */
@@ -95,7 +96,7 @@ final class HaipSession {
     ws.exceptionHandler(e -> { });
     ws.closeHandler(v -> onClosed());
     rt.sessions.put(id, this);
-    rt.counters.connectionOpened("client");
+    rt.counters.connectionOpened(Role.CLIENT.wire);
     rt.events.emit(HubEvent.CONNECT, id, new JsonObject().put("remote", String.valueOf(ws.remoteAddress())));
     HubSettings s = rt.settings;
     if (s.handshakeTimeoutMs() > 0) {
@@ -326,6 +327,11 @@ final class HaipSession {
       error(ErrorCodes.INVALID_MESSAGE, "HAI payload must be an object", f.id, null);
       return;
     }
+    Role asked = Role.ofHai(p.getValue("role"));
+    if (asked == null) {
+      error(ErrorCodes.INVALID_PAYLOAD, "role must be \"client\" or \"agent\" (or absent, for a client)", f.id, null);
+      return;
+    }
     Authenticator.Decision d = rt.auth.authenticate(p);
     if (!d.accepted()) {
       error(ErrorCodes.FAILED_AUTH, "authentication failed", f.id, null);
@@ -337,14 +343,14 @@ final class HaipSession {
     if (p.getValue("platform") instanceof String pl) {
       platform = pl.length() > 64 ? pl.substring(0, 64) : pl;
     }
-    if ("agent".equals(p.getValue("role"))) {
+    if (asked == Role.AGENT) {
       if (!d.agentAllowed()) {
         error(ErrorCodes.UNAUTHORIZED, "offering tools needs an agent token", f.id, null);
       } else {
         becomeAgent(p.getValue("tools"), f.id);
       }
     }
-    rt.events.emit(HubEvent.HANDSHAKE, id, new JsonObject().put("role", role).put("platform", platform));
+    rt.events.emit(HubEvent.HANDSHAKE, id, new JsonObject().put("role", role.wire).put("platform", platform));
   }
 
   private void becomeAgent(Object toolsValue, String frameId) {
@@ -382,8 +388,8 @@ final class HaipSession {
       error(ErrorCodes.INVALID_SCHEMA, "tools refused for their inputSchema: " + String.join("; ", badSchemas) + more,
           frameId, null);
     }
-    rt.counters.roleChanged("client", "agent");
-    role = "agent";
+    rt.counters.roleChanged(Role.CLIENT.wire, Role.AGENT.wire);
+    role = Role.AGENT;
     if (tools.isEmpty()) {
       return;
     }
@@ -528,7 +534,7 @@ final class HaipSession {
     closing = true;
     handshakeSettled();
     rt.openSockets.decrementAndGet();
-    rt.counters.connectionClosed(role, (System.nanoTime() - openedNanos) / 1_000_000);
+    rt.counters.connectionClosed(role.wire, (System.nanoTime() - openedNanos) / 1_000_000);
     if (toolConsumers != null) {
       toolConsumers.forEach(MessageConsumer::unregister);
       rt.withdrawTools(this);
@@ -536,7 +542,7 @@ final class HaipSession {
     rt.tx.sessionClosed(this);
     // last: a drain that waits for this session to go sees it gone only once its transactions' ends are on their way
     rt.sessions.remove(id);
-    rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role)
+    rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role.wire)
         .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
   }
 
@@ -561,7 +567,7 @@ final class HaipSession {
   }
 
   JsonObject describe() {
-    return new JsonObject().put("client_id", id).put("type", role).put("platform", platform)
+    return new JsonObject().put("client_id", id).put("type", role.wire).put("platform", platform)
         .put("node", rt.nodeId).put("connected_at", connectedAt)
         .put("uptime_seconds", (System.currentTimeMillis() - connectedAt) / 1000);
   }

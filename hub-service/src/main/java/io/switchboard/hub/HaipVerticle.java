@@ -68,7 +68,7 @@ final class HaipVerticle extends VerticleBase {
     JsonArray list = new JsonArray();
     int total = 0;
     for (HaipSession s : rt.sessions.values()) {
-      if (!s.handshaken || (type != null && !type.equals(s.role))) {
+      if (!s.handshaken || (type != null && !type.equals(s.role.wire))) {
         continue;
       }
       total++;
@@ -88,7 +88,7 @@ final class HaipVerticle extends VerticleBase {
    */
   private Future<?> drain() {
     rt.events.emit(HubEvent.STOPPED, null, new JsonObject());
-    Predicate<HaipSession> clients = s -> !"agent".equals(s.role);
+    Predicate<HaipSession> clients = s -> s.role != Role.AGENT;
     Promise<Void> clientsClosed = Promise.promise();
     long clientsTimer = vertx.setTimer(CLIENTS_FIRST_MS, t -> clientsClosed.tryComplete());
     closeSessions(clients).onComplete(ar -> waitClosed(clients, clientsClosed, clientsTimer));

@@ -29,13 +29,6 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code c.frame, c.end, c.error, c.lost}.
  */
 final class Transactions {
-  static final String TO_AGENT_FRAME = "a.frame";
-  static final String TO_AGENT_END = "a.end";
-  static final String TO_AGENT_CANCEL = "a.cancel";
-  static final String TO_CLIENT_FRAME = "c.frame";
-  static final String TO_CLIENT_END = "c.end";
-  static final String TO_CLIENT_ERROR = "c.error";
-  static final String TO_CLIENT_LOST = "c.lost";
   /** The failure code a provider's node answers with when its memory budget refuses the transaction. */
   static final int MEMORY_LIMIT_FAILURE = 507;
 
@@ -106,7 +99,7 @@ final class Transactions {
             ct.providerNode = r.getString("node");
             ct.providerClusterNode = r.getString("clusterNode");
             if (exec.status().terminal()) {
-              toAgent(ct.providerNode, txId, TO_AGENT_CANCEL, new JsonObject().put("reason", "client gone"));
+              toNode(ct.providerNode, txId, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client gone"));
               return;
             }
             exec.run(System.currentTimeMillis());
@@ -148,7 +141,7 @@ final class Transactions {
           rt.monitors.log(ct, "out", f.type, out.getString("id"), -1);
         }
       } else if (ct.providerNode != null) {
-        toAgent(ct.providerNode, ct.id, TO_AGENT_FRAME, f.json);
+        toNode(ct.providerNode, ct.id, TxOp.AGENT_FRAME, f.json);
       } else {
         s.error(ErrorCodes.TRANSACTION_NOT_FOUND, "transaction not started yet", f.id, f.transaction);
       }
@@ -156,7 +149,7 @@ final class Transactions {
     }
     ProviderTx pt = s.providerTxs == null ? null : s.providerTxs.get(f.transaction);
     if (pt != null) {
-      toClient(pt.clientNode, pt.id, TO_CLIENT_FRAME, f.json);
+      toNode(pt.clientNode, pt.id, TxOp.CLIENT_FRAME, f.json);
       return;
     }
     notFound(s, f);
@@ -167,7 +160,7 @@ final class Transactions {
     if (ct != null) {
       rt.monitors.log(ct, "in", f.type, f.id, f.size);
       if (!ct.echo && ct.providerNode != null) {
-        toAgent(ct.providerNode, ct.id, TO_AGENT_END, f.json);
+        toNode(ct.providerNode, ct.id, TxOp.AGENT_END, f.json);
       }
       finish(ct, Execution.Status.COMPLETED, null);
       return;
@@ -175,7 +168,7 @@ final class Transactions {
     ProviderTx pt = s.providerTxs == null ? null : s.providerTxs.get(f.transaction);
     if (pt != null) {
       dropProvider(pt);
-      toClient(pt.clientNode, pt.id, TO_CLIENT_END, f.json);
+      toNode(pt.clientNode, pt.id, TxOp.CLIENT_END, f.json);
       return;
     }
     notFound(s, f);
@@ -185,7 +178,7 @@ final class Transactions {
     ProviderTx pt = f.transaction == null || s.providerTxs == null ? null : s.providerTxs.get(f.transaction);
     if (pt != null) {
       dropProvider(pt);
-      toClient(pt.clientNode, pt.id, TO_CLIENT_ERROR, f.json);
+      toNode(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f.json);
     }
     // A client's own ERROR frame is accepted and ignored.
   }
@@ -292,12 +285,12 @@ final class Transactions {
 
   void onNodeTx(Message<JsonObject> m) {
     String txId = m.headers().get(HubAddresses.TX_HEADER);
-    String op = m.headers().get(HubAddresses.OP_HEADER);
+    TxOp op = TxOp.of(m.headers().get(HubAddresses.OP_HEADER));
     if (txId == null || op == null) {
       return;
     }
     JsonObject body = m.body();
-    if (op.startsWith("a.")) {
+    if (op.toAgent) {
       ProviderTx pt = rt.providerTx.get(txId);
       if (pt != null) {
         HubRuntime.on(pt.agent.ctx, () -> toAgentSocket(pt, op, body));
@@ -310,18 +303,18 @@ final class Transactions {
     }
   }
 
-  private void toAgentSocket(ProviderTx pt, String op, JsonObject body) {
+  private void toAgentSocket(ProviderTx pt, TxOp op, JsonObject body) {
     HaipSession a = pt.agent;
     if (a.providerTxs == null || a.providerTxs.get(pt.id) != pt) {
       return;
     }
     switch (op) {
-      case TO_AGENT_FRAME -> a.send(body.put("session", a.id), pt.replay);
-      case TO_AGENT_END -> {
+      case AGENT_FRAME -> a.send(body.put("session", a.id), pt.replay);
+      case AGENT_END -> {
         dropProvider(pt);
         a.send(body.put("session", a.id), pt.replay);
       }
-      case TO_AGENT_CANCEL -> {
+      case AGENT_CANCEL -> {
         dropProvider(pt);
         a.send(Envelopes.frame(a.id, pt.id, "SYSTEM", MessageTypes.TRANSACTION_END, new JsonObject()
             .put("status", "CANCELLED").put("reason", body.getString("reason", "cancelled"))), pt.replay);
@@ -330,28 +323,28 @@ final class Transactions {
     }
   }
 
-  private void toClientSocket(ClientTx ct, String op, JsonObject body) {
+  private void toClientSocket(ClientTx ct, TxOp op, JsonObject body) {
     HaipSession c = ct.client;
     if (ct.exec.status().terminal()) {
       return;
     }
     switch (op) {
-      case TO_CLIENT_FRAME -> {
+      case CLIENT_FRAME -> {
         c.send(body.put("session", c.id), ct.replay);
         ct.exec.frameOut();
         rt.monitors.log(ct, "out", body.getString("type"), body.getString("id"), -1);
       }
-      case TO_CLIENT_END -> {
+      case CLIENT_END -> {
         c.send(body.put("session", c.id), ct.replay);
         rt.monitors.log(ct, "out", MessageTypes.TRANSACTION_END, body.getString("id"), -1);
         finish(ct, Execution.Status.COMPLETED, null);
       }
-      case TO_CLIENT_ERROR -> {
+      case CLIENT_ERROR -> {
         rt.counters.error(ErrorCodes.AGENT_ERROR);
         c.send(body.put("session", c.id), ct.replay);
         failTo(ct, ErrorCodes.AGENT_ERROR, null);
       }
-      case TO_CLIENT_LOST -> providerLost(ct);
+      case CLIENT_LOST -> providerLost(ct);
       default -> { }
     }
   }
@@ -366,7 +359,7 @@ final class Transactions {
     ct.client.send(Envelopes.frame(ct.client.id, ct.id, "SYSTEM", MessageTypes.TRANSACTION_END, new JsonObject()
         .put("status", "FAILED").put("reason", code)), ct.replay);
     if (agentReason != null && ct.providerNode != null) {
-      toAgent(ct.providerNode, ct.id, TO_AGENT_CANCEL, new JsonObject().put("reason", agentReason));
+      toNode(ct.providerNode, ct.id, TxOp.AGENT_CANCEL, new JsonObject().put("reason", agentReason));
     }
     finish(ct, Execution.Status.FAILED, code);
   }
@@ -386,14 +379,10 @@ final class Transactions {
     rt.monitors.ended(ct);
   }
 
-  private void toAgent(String node, String txId, String op, JsonObject body) {
+  /** Sends {@code op} for transaction {@code txId} to {@code node}'s transaction address (either side). */
+  private void toNode(String node, String txId, TxOp op, JsonObject body) {
     rt.bus.send(Addresses.nodeTx(node), body, new DeliveryOptions().addHeader(HubAddresses.TX_HEADER, txId)
-        .addHeader(HubAddresses.OP_HEADER, op));
-  }
-
-  private void toClient(String node, String txId, String op, JsonObject body) {
-    rt.bus.send(Addresses.nodeTx(node), body, new DeliveryOptions().addHeader(HubAddresses.TX_HEADER, txId)
-        .addHeader(HubAddresses.OP_HEADER, op));
+        .addHeader(HubAddresses.OP_HEADER, op.wire));
   }
 
   // ---- session and node loss, timeouts ------------------------------------------------------------------
@@ -403,7 +392,7 @@ final class Transactions {
     if (s.clientTxs != null) {
       for (ClientTx ct : new ArrayList<>(s.clientTxs.values())) {
         if (!ct.echo && ct.providerNode != null) {
-          toAgent(ct.providerNode, ct.id, TO_AGENT_CANCEL, new JsonObject().put("reason", "client disconnected"));
+          toNode(ct.providerNode, ct.id, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client disconnected"));
         }
         finish(ct, Execution.Status.CANCELLED, "client disconnected");
       }
@@ -411,7 +400,7 @@ final class Transactions {
     if (s.providerTxs != null) {
       for (ProviderTx pt : new ArrayList<>(s.providerTxs.values())) {
         dropProvider(pt);
-        toClient(pt.clientNode, pt.id, TO_CLIENT_LOST, new JsonObject());
+        toNode(pt.clientNode, pt.id, TxOp.CLIENT_LOST, new JsonObject());
       }
     }
   }
@@ -429,7 +418,7 @@ final class Transactions {
     }
     for (ProviderTx pt : rt.providerTx.values()) {
       if (clusterNodeId.equals(pt.clientClusterNode)) {
-        HubRuntime.on(pt.agent.ctx, () -> toAgentSocket(pt, TO_AGENT_CANCEL, new JsonObject().put("reason", "client node left")));
+        HubRuntime.on(pt.agent.ctx, () -> toAgentSocket(pt, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client node left")));
       }
     }
   }

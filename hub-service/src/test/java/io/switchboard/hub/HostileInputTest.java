@@ -317,6 +317,20 @@ class HostileInputTest {
   }
 
   @Test
+  void anUnknownRoleIsRefusedAndTheSessionMayShakeHandsAgain() {
+    long before = errors(a, ErrorCodes.INVALID_PAYLOAD);
+    try (HaipTestClient x = HaipTestClient.open(vertx, a.httpPort(), HaipTestClient.clientHai().put("role", "admin"))) {
+      JsonObject err = x.error(ErrorCodes.INVALID_PAYLOAD);
+      assertThat(err.getJsonObject("payload").getString("message")).contains("role");
+      assertThat(errors(a, ErrorCodes.INVALID_PAYLOAD)).isEqualTo(before + 1);
+      // not taken for a client: still un-handshaken, so a frame other than HAI is refused as before a handshake
+      assertThat(x.isClosed()).isFalse();
+      x.send("HAI", null, HaipTestClient.clientHai().put("role", "client"));
+      x.echoRoundTrip("a client after all");
+    }
+  }
+
+  @Test
   void failedAuthCloses1008() {
     long before = errors(b, ErrorCodes.FAILED_AUTH);
     HaipTestClient none = HaipTestClient.connect(vertx, b.httpPort(), "/haip");
