@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubEvent;
@@ -23,10 +24,13 @@ import java.util.function.Predicate;
 final class HaipVerticle extends VerticleBase {
   /** In a drain, how long client sockets get to close before agent sockets are closed anyway. */
   private static final long CLIENTS_FIRST_MS = 1_000;
+  /** In a drain, how long agents get to be handed the cancellations of this node's clients before they are closed. */
+  private static final long CANCELS_DELIVERED_MS = 500;
   /** How often the memory budget's pressure is checked (and, above its high-water mark, windows shed). */
   private static final long MEMORY_SWEEP_MS = 250;
   private final HubRuntime rt;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Counter undeliveredCancels;
 
   HaipVerticle(HubRuntime rt) {
     this.rt = rt;
@@ -45,6 +49,10 @@ final class HaipVerticle extends VerticleBase {
     long sweep = Math.max(50, Math.min(1000, rt.settings.executionTimeoutMs() / 4));
     vertx.setPeriodic(sweep, id -> rt.tx.sweep(System.currentTimeMillis()));
     vertx.setPeriodic(MEMORY_SWEEP_MS, id -> rt.tx.memorySweep(System.currentTimeMillis()));
+    undeliveredCancels = Counter.builder("switchboard.drain.cancellations.undelivered")
+        .description("Transactions of a draining node's clients whose agent (on the same node) was closed before it "
+            + "was handed its TRANSACTION_END CANCELLED")
+        .register(rt.node.metrics().registry());
     rt.node.shutdown().onDrain(this::drain);
     return Future.all(tx.completion(), clients.completion());
   }
@@ -80,7 +88,8 @@ final class HaipVerticle extends VerticleBase {
   }
 
   /**
-   * Drain: every HAIP socket closes with 1001, clients first, then agents; completes when they are all closed (2 s
+   * Drain: every HAIP socket closes with 1001, clients first, then agents once they were handed the cancellations of
+   * those clients' transactions (bounded, see {@link #cancelsDelivered()}); completes when they are all closed (2 s
    * at most). Clients first, so that a transaction whose client and agent are both on this node ends CANCELLED
    * when its client's socket closes (what that client saw: a 1001 close) and its agent hears TRANSACTION_END
    * CANCELLED before its own socket closes. With agents closed first, the agent's close failed it PROVIDER_LOST
@@ -95,9 +104,34 @@ final class HaipVerticle extends VerticleBase {
     Promise<Void> done = Promise.promise();
     long timer = vertx.setTimer(2_000, t -> done.tryComplete());
     clientsClosed.future()
+        .compose(v -> cancelsDelivered())
         .compose(v -> closeSessions(s -> true))
         .onComplete(ar -> waitClosed(s -> true, done, timer));
     return done.future();
+  }
+
+  /**
+   * After the clients closed: waits (at most {@link #CANCELS_DELIVERED_MS}) until every agent of this node serving a
+   * transaction of one of those clients has been handed its TRANSACTION_END CANCELLED (its provider-side entry is
+   * gone once the agent's event loop wrote it), and counts those still undelivered when the wait ends.
+   */
+  private Future<Void> cancelsDelivered() {
+    Promise<Void> delivered = Promise.promise();
+    long deadline = System.nanoTime() + CANCELS_DELIVERED_MS * 1_000_000;
+    checkCancels(delivered, deadline);
+    return delivered.future();
+  }
+
+  private void checkCancels(Promise<Void> delivered, long deadline) {
+    long pending = rt.providerTx.values().stream().filter(pt -> rt.nodeId.equals(pt.clientNode)).count();
+    if (pending == 0) {
+      delivered.complete();
+    } else if (System.nanoTime() - deadline > 0) {
+      undeliveredCancels.increment(pending);
+      delivered.complete();
+    } else {
+      vertx.setTimer(20, t -> checkCancels(delivered, deadline));
+    }
   }
 
   private Future<Void> closeSessions(Predicate<HaipSession> which) {

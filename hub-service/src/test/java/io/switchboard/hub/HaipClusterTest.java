@@ -15,8 +15,11 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -226,22 +229,40 @@ class HaipClusterTest {
   @Test
   void aDrainCancelsItsClientsTransactionsBeforeItsAgentsLeave() {
     SwitchboardNode e = cluster.start("e", List.of(new HubService()), Map.of());
-    try (HaipTestClient agent = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.agentHai(tool("on-e")));
-        HaipTestClient client = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.clientHai())) {
-      eventually(() -> assertThat(client.toolNames()).contains("on-e"));
-      String tx = client.start("on-e", null);
-      agent.next("TRANSACTION_START");
+    int clients = 12;
+    List<HaipTestClient> open = new ArrayList<>();
+    try (HaipTestClient agent = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.agentHai(tool("on-e")))) {
+      Set<String> txs = new HashSet<>();
+      for (int i = 0; i < clients; i++) {
+        HaipTestClient client = HaipTestClient.open(vertx, e.httpPort(), HaipTestClient.clientHai());
+        open.add(client);
+        eventually(() -> assertThat(client.toolNames()).contains("on-e"));
+        txs.add(client.start("on-e", null));
+        agent.next("TRANSACTION_START");
+      }
       cluster.stop(e);
-      // client and agent both on the draining node: the client's 1001 close ends the transaction CANCELLED, and the
-      // agent hears so before its own socket closes; no PROVIDER_LOST is counted for an ERROR nobody could receive
-      JsonObject end = agent.next(f -> "TRANSACTION_END".equals(f.getString("type")) && tx.equals(f.getString("transaction")));
-      assertThat(end.getJsonObject("payload").getString("status")).isEqualTo("CANCELLED");
-      assertThat(client.awaitClose()).isEqualTo((short) 1001);
+      // clients and agent all on the draining node: each client's 1001 close ends its transaction CANCELLED, and the
+      // agent hears every one before its own socket closes; no PROVIDER_LOST is counted for an ERROR nobody could
+      // receive, and no cancellation is counted as undelivered
+      Set<String> cancelled = new HashSet<>();
+      while (cancelled.size() < clients) {
+        JsonObject end = agent.next(f -> "TRANSACTION_END".equals(f.getString("type")));
+        assertThat(end.getJsonObject("payload").getString("status")).isEqualTo("CANCELLED");
+        cancelled.add(end.getString("transaction"));
+      }
+      assertThat(cancelled).isEqualTo(txs);
+      for (HaipTestClient client : open) {
+        assertThat(client.awaitClose()).isEqualTo((short) 1001);
+      }
       assertThat(agent.awaitClose()).isEqualTo((short) 1001);
       JsonObject executions = e.context().counters().snapshot().getJsonObject("executions");
-      assertThat(executions.getLong("cancelled")).isEqualTo(1);
+      assertThat(executions.getLong("cancelled")).isEqualTo(clients);
       assertThat(executions.getLong("failed")).isZero();
       assertThat(e.context().counters().errors(ErrorCodes.PROVIDER_LOST)).isZero();
+      assertThat(e.context().metrics().registry().find("switchboard.drain.cancellations.undelivered").counter().count())
+          .isZero();
+    } finally {
+      open.forEach(HaipTestClient::close);
     }
   }
 
