@@ -9,7 +9,6 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.alert.Silence;
 import io.switchboard.common.cluster.FencedLeadership;
-import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,11 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 final class AlertVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
-  /** The evaluator's leadership: lock and epoch counter names, lock wait, retry delay (FencedLeadership). */
-  static final FencedLeadership.Settings LEADERSHIP =
-      new FencedLeadership.Settings("alert", "switchboard.alert.leader", "switchboard.alert.epoch", 1_000, 500);
 
   private final NodeContext node;
+  private final AlertSettings settings;
   private final List<Rule> rules;
   private final List<SinkConfig> sinks;
   private final AlertEngine engine;
@@ -55,7 +52,6 @@ final class AlertVerticle extends VerticleBase {
   private long latestStatsAt;
   private boolean active;
   private boolean busy;
-  static final long LEADER_RECORD_CHECK_MS = 2_000;
   private long timer = -1;
   private long leaderRecordTimer = -1;
   /** What this replica wrote as "leader" when it took over; put back should the cluster lose the entry. */
@@ -64,6 +60,7 @@ final class AlertVerticle extends VerticleBase {
 
   AlertVerticle(NodeContext node, List<Rule> rules, List<SinkConfig> sinks) {
     this.node = node;
+    this.settings = AlertSettings.from(node.config());
     this.rules = rules;
     this.sinks = sinks;
     this.engine = new AlertEngine(rules);
@@ -80,12 +77,11 @@ final class AlertVerticle extends VerticleBase {
     }
     staleSkips = Counter.builder("switchboard.alert.evaluations.skipped")
         .description("Evaluations skipped because no fresh ClusterStats had arrived").register(reg);
-    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true));
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(AlertSettings.SINK_CONNECT_TIMEOUT_MS).setKeepAlive(true));
     return AlertStore.open(vertx).compose(s -> {
       store = s;
       notifier = new Notifier(vertx, client, sinks, reg, store, this::firingNotified);
-      AlertQueries queries = new AlertQueries(store, rules, node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX),
-          SilenceLimits.fromConfig(node.config()), this::status);
+      AlertQueries queries = new AlertQueries(store, rules, settings.historyMax(), settings.silences(), this::status);
       MessageConsumer<JsonObject> stats = vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> {
         if (m.body() != null) {
           latestStats = m.body();
@@ -95,9 +91,9 @@ final class AlertVerticle extends VerticleBase {
       MessageConsumer<Object> q = vertx.eventBus().consumer(Addresses.ALERTS_QUERY, queries::handle);
       return Future.all(stats.completion(), q.completion());
     }).compose(v -> {
-      leadership = new FencedLeadership(vertx, LEADERSHIP, node::memberId, this::takeOver, why -> lost());
-      timer = vertx.setPeriodic(node.config().getDurationMs(ConfigKeys.ALERT_EVALUATION_INTERVAL), t -> tick());
-      leaderRecordTimer = vertx.setPeriodic(LEADER_RECORD_CHECK_MS, t -> keepLeaderRecord());
+      leadership = new FencedLeadership(vertx, AlertSettings.LEADERSHIP, node::memberId, this::takeOver, why -> lost());
+      timer = vertx.setPeriodic(settings.evaluationIntervalMs(), t -> tick());
+      leaderRecordTimer = vertx.setPeriodic(AlertSettings.LEADER_RECORD_CHECK_MS, t -> keepLeaderRecord());
       return leadership.start();
     });
   }
@@ -178,8 +174,13 @@ final class AlertVerticle extends VerticleBase {
     }
     store.leader().onSuccess(current -> {
       if (current == null && active && mine == leaderRecord) {
-        LOG.warn("the alert leader record was lost from the cluster; writing it again (epoch {})", mine.getLong("epoch"));
-        store.putLeader(mine);
+        // fenced like every act of the leader: a replica superseded since its last check must not write its record
+        leadership.check().onSuccess(still -> {
+          if (still && mine == leaderRecord) {
+            LOG.warn("the alert leader record was lost from the cluster; writing it again (epoch {})", mine.getLong("epoch"));
+            store.putLeader(mine);
+          }
+        });
       }
     });
   }
@@ -197,9 +198,7 @@ final class AlertVerticle extends VerticleBase {
       return;
     }
     long now = System.currentTimeMillis();
-    long statsInterval = node.config().getDurationMs(ConfigKeys.STATS_INTERVAL);
-    long staleAfter = Math.max(3_000, statsInterval * (node.config().getInt(ConfigKeys.STATS_STALE_INTERVALS) + 1));
-    if (latestStats == null || now - latestStatsAt > staleAfter) {
+    if (latestStats == null || now - latestStatsAt > settings.statsStaleAfterMs()) {
       staleSkips.increment();
       return;
     }
@@ -277,7 +276,7 @@ final class AlertVerticle extends VerticleBase {
   }
 
   private void pruneHistory(List<Future<?>> writes) {
-    int max = node.config().getInt(ConfigKeys.ALERT_HISTORY_MAX);
+    int max = settings.historyMax();
     if (historyKeys.size() <= max) {
       return;
     }

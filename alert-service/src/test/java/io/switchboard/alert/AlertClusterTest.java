@@ -86,7 +86,7 @@ class AlertClusterTest {
 
   /** Frees the leader's lock as Hazelcast does for a member it drops (Vert.x keeps clustered locks in this map). */
   static void freeTheLeaderLockBehindItsBack() {
-    driver.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.lock").forceUnlock(AlertVerticle.LEADERSHIP.lockName());
+    driver.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.lock").forceUnlock(AlertSettings.LEADERSHIP.lockName());
   }
 
   static JsonObject leader() {
@@ -244,16 +244,16 @@ class AlertClusterTest {
     long before = leader().getLong("epoch");
     // Vert.x keeps clustered counters in this Hazelcast map; a split that loses both copies of a partition loses the entry
     com.hazelcast.map.IMap<String, Long> counters = driver.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.counter");
-    counters.remove(AlertVerticle.LEADERSHIP.epochName());
+    counters.remove(AlertSettings.LEADERSHIP.epochName());
     // the leader notices at its next check, puts its epoch back and keeps leading
-    eventually(5_000, () -> Long.valueOf(before).equals(counters.get(AlertVerticle.LEADERSHIP.epochName())),
-        () -> "the epoch counter was not restored: " + counters.get(AlertVerticle.LEADERSHIP.epochName()) + ", leader " + leaderOrEmpty());
+    eventually(5_000, () -> Long.valueOf(before).equals(counters.get(AlertSettings.LEADERSHIP.epochName())),
+        () -> "the epoch counter was not restored: " + counters.get(AlertSettings.LEADERSHIP.epochName()) + ", leader " + leaderOrEmpty());
     assertThat(leader().getLong("epoch")).isEqualTo(before);
     // the entry then comes back lower than the epoch in use (a recreated entry merged after a split): elections only
     // count up, so that is no newer leader; the leader puts its epoch back and carries on
-    counters.put(AlertVerticle.LEADERSHIP.epochName(), 1L);
-    eventually(5_000, () -> Long.valueOf(before).equals(counters.get(AlertVerticle.LEADERSHIP.epochName())),
-        () -> "the epoch counter stayed behind the leader: " + counters.get(AlertVerticle.LEADERSHIP.epochName()) + ", leader " + leaderOrEmpty());
+    counters.put(AlertSettings.LEADERSHIP.epochName(), 1L);
+    eventually(5_000, () -> Long.valueOf(before).equals(counters.get(AlertSettings.LEADERSHIP.epochName())),
+        () -> "the epoch counter stayed behind the leader: " + counters.get(AlertSettings.LEADERSHIP.epochName()) + ", leader " + leaderOrEmpty());
     assertThat(leader().getLong("epoch")).isEqualTo(before);
     // and the next real election still counts on from there
     freeTheLeaderLockBehindItsBack();
