@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP surface every node serves whatever its roles (DESIGN.md "HTTP surface"): probes, metrics,
+ * The HTTP surface every node serves whatever its roles (README, "Try it"; docs/operations.md): probes, metrics,
  * configuration, and the read API, which asks the owning service over the event bus (2 s) and answers 503
  * with a reason when nobody answers.
  */

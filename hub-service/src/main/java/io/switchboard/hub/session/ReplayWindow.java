@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The server frames a transaction keeps for REPLAY_REQUEST: the last {@code maxFrames} frames, none older than
- * {@code maxAgeMs}, and no more than {@code maxBytes} of them, whichever is least (haip-protocol.md). Frames are
+ * {@code maxAgeMs}, and no more than {@code maxBytes} of them, whichever is least (docs/haip.md, "Limits"). Frames are
  * kept as the exact text sent (UTF-8), with their seq. A request reaching below a frame that has left the window
  * is TOO_OLD. Pure; one event loop.
  *
