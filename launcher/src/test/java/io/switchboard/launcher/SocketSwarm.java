@@ -77,11 +77,16 @@ final class SocketSwarm implements AutoCloseable {
    * {@link #connected}).
    */
   static SocketSwarm open(int count, List<InetAddress> sources, int port, byte[] opening) throws IOException {
+    return open(count, sources, port, opening, RATE);
+  }
+
+  /** The same at {@code perSecond} connections per second. */
+  static SocketSwarm open(int count, List<InetAddress> sources, int port, byte[] opening, int perSecond) throws IOException {
     SocketSwarm s = new SocketSwarm(opening);
     InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
     long t0 = System.nanoTime();
     for (int i = 0; i < count; i++) {
-      long due = t0 + i * 1_000_000_000L / RATE;
+      long due = t0 + i * 1_000_000_000L / perSecond;
       for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
         LockSupport.parkNanos(due - now);
       }
