@@ -206,15 +206,10 @@ class HostileClientsIT {
       noJavaNames(h, "POST /silences (catastrophic matcher)", posted);
       // a second connection makes activeConnections 2: the rule fires and its labels meet the matcher
       try (LeanHaipSession trigger = LeanHaipSession.connect(h.port)) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        boolean fired = false;
-        while (!fired && System.nanoTime() < deadline) {
+        boolean fired = Await.within(Duration.ofSeconds(15), Duration.ofMillis(200), () -> {
           NodeProcess.Response alerts = get(h, "/alerts", Duration.ofSeconds(2));
-          fired = alerts.status() == 200 && alerts.body().contains("\"rule\":\"" + rule + "\"");
-          if (!fired) {
-            Thread.sleep(200);
-          }
-        }
+          return alerts.status() == 200 && alerts.body().contains("\"rule\":\"" + rule + "\"");
+        });
         h.check(fired, "the rule " + rule + " did not fire within 15 s of its condition holding");
         long s0 = System.nanoTime();
         NodeProcess.Response status = get(h, "/alerts/status", Duration.ofSeconds(2));
@@ -241,19 +236,19 @@ class HostileClientsIT {
         System.out.printf("[lockout] swarm connected after %d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, swarm.describe());
         // a real client from 127.0.0.1 must get in: at once, or once the handshake deadline freed room
         long c0 = System.nanoTime();
-        String lastRefusal = null;
-        boolean in = false;
-        while (!in && System.nanoTime() - c0 < TimeUnit.SECONDS.toNanos(20)) {
+        String[] refused = {null};
+        boolean in = Await.within(Duration.ofSeconds(20), Duration.ofMillis(250), () -> {
           try (HaipClient real = HaipClient.connect(h.port)) {
             real.handshake(null);
             real.send(real.frame("PING", null, new JsonObject().put("nonce", "real"), "SYSTEM"));
             real.await("PONG", Duration.ofSeconds(5));
-            in = true;
+            return true;
           } catch (RuntimeException | AssertionError e) {
-            lastRefusal = refusal(e);
-            Thread.sleep(250);
+            refused[0] = refusal(e);
+            return false;
           }
-        }
+        });
+        String lastRefusal = refused[0];
         System.out.printf("[lockout] real client %s after %d ms (last refusal: %s)%n", in ? "got in" : "locked out",
             (System.nanoTime() - c0) / 1_000_000, lastRefusal);
         h.check(in, "a real client could not connect and shake hands within 20 s of " + count

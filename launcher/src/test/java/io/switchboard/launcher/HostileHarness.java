@@ -10,8 +10,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,29 +142,18 @@ final class HostileHarness implements AutoCloseable {
 
   private void checkHeap() {
     long limit = Math.max(baselineHeap + HEAP_SLACK_BYTES, (long) (baselineHeap * HEAP_SLACK_RATIO));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    long used = -1;
-    do {
-      used = heapAfterGc();
-      if (used >= 0 && used <= limit) {
-        break;
-      }
-      pause(1_000); // each measurement starts two jcmd JVMs: poll gently
-    } while (System.nanoTime() < deadline);
+    long[] last = {-1};
+    // each measurement starts two jcmd JVMs: asked once a second
+    Await.within(Duration.ofSeconds(30), Duration.ofSeconds(1), () -> {
+      last[0] = heapAfterGc();
+      return last[0] >= 0 && last[0] <= limit;
+    });
+    long used = last[0];
     System.out.printf("[%s] heap after GC: baseline %.1f MiB, now %.1f MiB, limit %.1f MiB%n", node.name,
         baselineHeap / 1048576.0, used / 1048576.0, limit / 1048576.0);
     check(used >= 0 && used <= limit, used < 0 ? "the heap could not be measured (jcmd did not answer within its deadline)"
         : String.format("the heap after GC stayed at %.1f MiB, over %.1f MiB (baseline %.1f MiB)", used / 1048576.0,
             limit / 1048576.0, baselineHeap / 1048576.0));
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
-    }
   }
 
   /** /metrics as text, asked again for up to 10 s while the node does not answer; empty if it never does. */
@@ -299,33 +285,7 @@ final class HostileHarness implements AutoCloseable {
 
     static Neighbour connect(int port) {
       Neighbour n = new Neighbour();
-      StringBuilder partial = new StringBuilder();
-      WebSocket.Listener l = new WebSocket.Listener() {
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-          partial.append(data);
-          if (last) {
-            String text = partial.toString();
-            partial.setLength(0);
-            n.onFrame(text);
-          }
-          w.request(1);
-          return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-          n.closed.complete(code);
-          return null;
-        }
-
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-          n.closed.complete(-1);
-        }
-      };
-      n.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/haip"), l).orTimeout(10, TimeUnit.SECONDS).join();
+      n.ws = TextWebSocket.open(port, "/haip", n::onFrame, n.closed);
       String session = n.hai.orTimeout(10, TimeUnit.SECONDS).join();
       JsonObject payload = new JsonObject().put("haip_version", "1.1.2").put("accept_major", new JsonArray().add(1))
           .put("accept_events", new JsonArray().add("HAI").add("PING").add("PONG").add("ERROR").add("FLOW_UPDATE"));

@@ -2,13 +2,10 @@ package io.switchboard.launcher;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,35 +30,7 @@ final class LeanHaipSession implements AutoCloseable {
 
   static LeanHaipSession connect(int port) {
     LeanHaipSession s = new LeanHaipSession();
-    StringBuilder partial = new StringBuilder();
-    WebSocket.Listener l = new WebSocket.Listener() {
-      @Override
-      public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-          s.onFrame(partial.toString());
-          partial.setLength(0);
-          if (partial.capacity() > 65_536) {
-            partial.trimToSize();
-          }
-        }
-        w.request(1);
-        return null;
-      }
-
-      @Override
-      public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-        s.closed.complete(code);
-        return null;
-      }
-
-      @Override
-      public void onError(WebSocket w, Throwable error) {
-        s.closed.complete(-1);
-      }
-    };
-    s.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/haip"), l).orTimeout(10, TimeUnit.SECONDS).join();
+    s.ws = TextWebSocket.open(port, "/haip", s::onFrame, s.closed);
     Seen hai = s.await(f -> "HAI".equals(f.type()), Duration.ofSeconds(10));
     if (hai == null) {
       s.ws.abort();

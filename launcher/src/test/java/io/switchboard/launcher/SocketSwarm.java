@@ -1,5 +1,6 @@
 package io.switchboard.launcher;
 
+import io.switchboard.common.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,6 +71,8 @@ final class SocketSwarm implements AutoCloseable {
    * in 4 s, far faster than any client the limits are for.
    */
   static final int RATE = Integer.getInteger("hostile.swarm.rate", 2_500);
+  /** How often the waits below look at the counters. */
+  private static final Duration POLL = Duration.ofMillis(50);
 
   /**
    * Opens {@code count} connections to 127.0.0.1:port at {@link #RATE} per second, round-robin over {@code sources},
@@ -234,35 +237,12 @@ final class SocketSwarm implements AutoCloseable {
 
   /** Waits until every started connection has connected or failed; false after the timeout. */
   boolean awaitConnects(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (connected.get() + connectFailed.get() >= channels.size()) {
-        return true;
-      }
-      pause();
-    }
-    return false;
+    return Await.within(timeout, POLL, () -> connected.get() + connectFailed.get() >= channels.size());
   }
 
   /** Waits until at least {@code n} connections were closed by the server; false after the timeout. */
   boolean awaitClosedByServer(int n, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (closedByServer.get() >= n) {
-        return true;
-      }
-      pause();
-    }
-    return closedByServer.get() >= n;
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
-    }
+    return Await.within(timeout, POLL, () -> closedByServer.get() >= n);
   }
 
   String describe() {

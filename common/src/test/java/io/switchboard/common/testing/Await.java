@@ -46,17 +46,29 @@ public final class Await {
 
   /** The same, with a message made at the time of failure (it may show the state then). */
   public static void waitFor(Duration timeout, BooleanSupplier condition, Supplier<String> message) {
+    if (!within(timeout, Duration.ofNanos(POLL_NANOS), condition)) {
+      throw new AssertionError("not within " + timeout.toMillis() + " ms: " + message.get());
+    }
+  }
+
+  /**
+   * Polls {@code condition} every {@code every} until it holds (true) or {@code timeout} passes (false, after one
+   * last look). For a caller that reports the outcome itself, or whose condition is costly to ask often.
+   */
+  public static boolean within(Duration timeout, Duration every, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("not within " + timeout.toMillis() + " ms: " + message.get());
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return condition.getAsBoolean();
       }
-      LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(Math.min(left, every.toNanos()));
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting: " + message.get());
+        throw new AssertionError("interrupted while waiting");
       }
     }
+    return true;
   }
 
   /** {@link #waitFor(Duration, BooleanSupplier, Supplier)} with the deadline in milliseconds. */
