@@ -2,21 +2,27 @@ package io.switchboard.hub;
 
 import io.switchboard.hub.exec.Execution;
 import io.switchboard.hub.session.ReplayWindow;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** A transaction as its client's node holds it: the execution, where its provider runs, who watches it. */
+/**
+ * A transaction as its client's node holds it: the execution, where its provider runs, who watches it. Owned by the
+ * client session's event loop; other contexts (the node's transaction consumer, the sweeps, monitor interest) read
+ * only its final fields {@code id}, {@code client} and {@code startedAtMs}, and run on {@code client.ctx} for the rest.
+ */
 final class ClientTx {
   final String id;
   final HaipSession client;
   final Execution exec;
   final boolean echo;
   final ReplayWindow replay;
-  /** Set once a provider took the transaction (client's event loop). */
-  volatile String providerNode;
-  volatile String providerClusterNode;
+  /** When the client started it (epoch ms): what hub.execution.timeout is measured from. */
+  final long startedAtMs;
+  /** Set once a provider took the transaction. */
+  String providerNode;
+  String providerClusterNode;
   /** Nodes whose monitors watch this execution; null until someone does. */
-  volatile Set<String> watchers;
+  private Set<String> watchers;
 
   ClientTx(String id, HaipSession client, Execution exec, boolean echo, ReplayWindow replay) {
     this.id = id;
@@ -24,12 +30,24 @@ final class ClientTx {
     this.exec = exec;
     this.echo = echo;
     this.replay = replay;
+    this.startedAtMs = exec.createdAt();
   }
 
-  synchronized Set<String> watchersForWrite() {
+  /** The nodes watching it, none when nobody does (a view: read it, do not keep it). */
+  Set<String> watchers() {
+    return watchers == null ? Set.of() : watchers;
+  }
+
+  void watch(String node) {
     if (watchers == null) {
-      watchers = ConcurrentHashMap.newKeySet();
+      watchers = new HashSet<>(2);
     }
-    return watchers;
+    watchers.add(node);
+  }
+
+  void unwatch(String node) {
+    if (watchers != null) {
+      watchers.remove(node);
+    }
   }
 }

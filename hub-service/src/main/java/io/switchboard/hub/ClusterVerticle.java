@@ -28,14 +28,14 @@ import org.slf4j.LoggerFactory;
 final class ClusterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterVerticle.class);
 
-  private final HubRuntime rt;
+  private final Hub rt;
   private MessageConsumer<JsonObject> consumer;
   private UUID membershipRegistration;
   private UUID lifecycleRegistration;
-  /** The member UUID this node last announced. */
-  private volatile String announcedAs;
+  /** The member UUID this node last announced (this verticle's context). */
+  private String announcedAs;
 
-  ClusterVerticle(HubRuntime rt) {
+  ClusterVerticle(Hub rt) {
     this.rt = rt;
   }
 
@@ -47,13 +47,13 @@ final class ClusterVerticle extends VerticleBase {
           .addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent e) {
-              vertx.runOnContext(v -> announce());
+              context.runOnContext(v -> announce());
             }
 
             @Override
             public void memberRemoved(MembershipEvent e) {
               String left = e.getMember().getUuid().toString();
-              vertx.runOnContext(v -> memberLeft(left));
+              context.runOnContext(v -> memberLeft(left));
             }
           });
       lifecycleRegistration = rt.node.clusterManager().getHazelcastInstance().getLifecycleService()
@@ -63,7 +63,7 @@ final class ClusterVerticle extends VerticleBase {
             }
           });
     }
-    rt.announcer(() -> vertx.runOnContext(v -> announce()));
+    rt.offers.start(context, this::announce);
     vertx.setPeriodic(HubSettings.ANNOUNCE_INTERVAL_MS, id -> {
       rt.directory.expire(System.currentTimeMillis(), HubSettings.ANNOUNCE_LEASE_MS, rt.nodeId);
       announce();
@@ -78,10 +78,10 @@ final class ClusterVerticle extends VerticleBase {
   private JsonObject state(boolean leaving) {
     JsonArray tools = new JsonArray();
     if (!leaving) {
-      rt.localTools().forEach(t -> tools.add(t.toJson()));
+      rt.offers.tools().forEach(t -> tools.add(t.toJson()));
     }
-    return new JsonObject().put("nodeId", rt.nodeId).put("clusterNodeId", rt.clusterNodeId()).put("tools", tools)
-        .put("eventsInterest", !leaving && rt.monitors.localEventsInterest()).put("leaving", leaving);
+    return new JsonObject().put("nodeId", rt.nodeId).put("clusterNodeId", rt.member.id()).put("tools", tools)
+        .put("eventsInterest", !leaving && rt.offers.eventsInterest()).put("leaving", leaving);
   }
 
   private void announce() {
@@ -90,7 +90,7 @@ final class ClusterVerticle extends VerticleBase {
     if (announcedAs != null && !announcedAs.equals(uuid)) {
       LOG.info("this node's cluster member id changed from {} to {} (merged back after a split): announcing the new one",
           announcedAs, uuid);
-      rt.directory.put(rt.nodeId, uuid, rt.localTools(), rt.monitors.localEventsInterest(), System.currentTimeMillis());
+      rt.offers.refreshDirectory(uuid, System.currentTimeMillis());
     }
     announcedAs = uuid;
     vertx.eventBus().publish(HubAddresses.ANNOUNCE, state);
@@ -103,7 +103,7 @@ final class ClusterVerticle extends VerticleBase {
    * after the merge, and frames sent before that can be lost.
    */
   private void merged() {
-    LOG.info("merged back into the cluster as member {}: announcing this node's tools again", rt.clusterNodeId());
+    LOG.info("merged back into the cluster as member {}: announcing this node's tools again", rt.member.id());
     resync();
     vertx.setTimer(HubSettings.MERGE_REANNOUNCE_DELAY_MS, t -> resync());
   }
@@ -146,7 +146,7 @@ final class ClusterVerticle extends VerticleBase {
   private void memberLeft(String clusterNodeId) {
     List<String> dropped = rt.directory.removeClusterNode(clusterNodeId);
     LOG.info("cluster member {} left: dropped hub nodes {}", clusterNodeId, dropped);
-    rt.tx.memberLeft(clusterNodeId);
+    rt.tx.loss.memberLeft(clusterNodeId);
   }
 
   @Override

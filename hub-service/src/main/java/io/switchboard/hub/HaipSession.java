@@ -29,7 +29,6 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +46,16 @@ final class HaipSession {
   final String id = Ids.uuid();
   final ServerWebSocket ws;
   final Context ctx;
-  final HubRuntime rt;
+  final Hub rt;
   final long connectedAt = System.currentTimeMillis();
   private final long openedNanos = System.nanoTime();
-  /** Written on the session's event loop; read by the node's drain and client list on theirs. */
-  volatile Role role = Role.CLIENT;
+  Role role = Role.CLIENT;
   String platform = "";
-  volatile boolean handshaken;
+  boolean handshaken;
   boolean closed;
   private boolean closing;
   /** Last inbound frame of any kind (pongs included), ms. */
-  volatile long lastFrameMs = connectedAt;
+  long lastFrameMs = connectedAt;
   private long outSeq;
   private final RateLimiter limiter;
   private final FlowCredit credit;
@@ -67,15 +65,15 @@ final class HaipSession {
   private long fullSinceNanos;
   private long bytesWhileFull;
   private boolean slowReported;
-  Map<String, ClientTx> clientTxs;
-  Map<String, ProviderTx> providerTxs;
+  /** The transactions this session started or serves. */
+  final SessionTxs txs = new SessionTxs();
   private List<MessageConsumer<JsonObject>> toolConsumers;
   /** This socket's place among the node's un-handshaken sockets, released at the handshake or the close. */
   private final PendingHandshakes.Slot pending;
   private long handshakeTimer = -1;
   private WebSocketGuard guard;
 
-  HaipSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
+  HaipSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
@@ -95,12 +93,12 @@ final class HaipSession {
     ws.pongHandler(this::onPong);
     ws.exceptionHandler(e -> { });
     ws.closeHandler(v -> onClosed());
-    rt.sessions.put(id, this);
+    publish();
     rt.counters.connectionOpened(Role.CLIENT.wire);
     rt.events.emit(HubEvent.CONNECT, id, new JsonObject().put("remote", String.valueOf(ws.remoteAddress())));
     HubSettings s = rt.settings;
     if (s.handshakeTimeoutMs() > 0) {
-      handshakeTimer = rt.vertx.setTimer(s.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, this::handshakeDeadline));
+      handshakeTimer = rt.vertx.setTimer(s.handshakeTimeoutMs(), t -> Hub.on(ctx, this::handshakeDeadline));
     }
     JsonObject hai = new JsonObject()
         .put("haip_version", "1.1.2")
@@ -286,7 +284,7 @@ final class HaipSession {
       case MessageTypes.TRANSACTION_END -> rt.tx.end(this, f);
       case MessageTypes.TRANSACTION_JOIN -> rt.tx.join(this, f);
       case MessageTypes.REPLAY_REQUEST -> rt.tx.replay(this, f);
-      case MessageTypes.ERROR -> rt.tx.errorFrom(this, f);
+      case MessageTypes.ERROR -> rt.tx.error(this, f);
       default -> {
         if (f.transaction != null) {
           rt.tx.relay(this, f);
@@ -350,6 +348,7 @@ final class HaipSession {
         becomeAgent(p.getValue("tools"), f.id);
       }
     }
+    publish();
     rt.events.emit(HubEvent.HANDSHAKE, id, new JsonObject().put("role", role.wire).put("platform", platform));
   }
 
@@ -396,14 +395,14 @@ final class HaipSession {
     toolConsumers = new ArrayList<>();
     List<Future<Void>> ready = new ArrayList<>();
     for (ToolDef t : tools.values()) {
-      MessageConsumer<JsonObject> c = rt.bus.consumer(Addresses.tool(t.name()), m -> rt.tx.onProviderRequest(this, m));
+      MessageConsumer<JsonObject> c = rt.bus.consumer(Addresses.tool(t.name()), m -> rt.tx.providers.take(this, m));
       toolConsumers.add(c);
       ready.add(c.completion());
     }
     List<ToolDef> offered = List.copyOf(tools.values());
     Future.join(ready).onComplete(ar -> {
       if (!closed) {
-        rt.offerTools(this, offered);
+        rt.offers.offer(id, offered);
       }
     });
   }
@@ -483,7 +482,7 @@ final class HaipSession {
       fullSinceNanos = now;
       bytesWhileFull = 0;
       long since = now;
-      rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> HubRuntime.on(ctx, () -> {
+      rt.vertx.setTimer(Math.max(1, rt.settings.slowConsumerGraceMs()), t -> Hub.on(ctx, () -> {
         if (fullSinceNanos != since) {
           return;
         }
@@ -533,43 +532,26 @@ final class HaipSession {
     closed = true;
     closing = true;
     handshakeSettled();
-    rt.openSockets.decrementAndGet();
+    rt.admission.left();
     rt.counters.connectionClosed(role.wire, (System.nanoTime() - openedNanos) / 1_000_000);
     if (toolConsumers != null) {
       toolConsumers.forEach(MessageConsumer::unregister);
-      rt.withdrawTools(this);
+      rt.offers.withdraw(id);
     }
-    rt.tx.sessionClosed(this);
+    rt.tx.loss.sessionClosed(this);
     // last: a drain that waits for this session to go sees it gone only once its transactions' ends are on their way
     rt.sessions.remove(id);
     rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role.wire)
         .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
   }
 
-  // ---- transactions of this session ---------------------------------------------------------------------
-
-  Map<String, ClientTx> clientTxs() {
-    if (clientTxs == null) {
-      clientTxs = new HashMap<>(4);
-    }
-    return clientTxs;
+  /** Publishes what other contexts may know of this session (its loop; docs/architecture.md, "Threading rule"). */
+  private void publish() {
+    rt.sessions.publish(new SessionRegistry.Entry(this, role, handshaken, platform, connectedAt));
   }
 
-  Map<String, ProviderTx> providerTxs() {
-    if (providerTxs == null) {
-      providerTxs = new HashMap<>(4);
-    }
-    return providerTxs;
-  }
-
-  int openClientTxs() {
-    return clientTxs == null ? 0 : clientTxs.size();
-  }
-
-  JsonObject describe() {
-    return new JsonObject().put("client_id", id).put("type", role.wire).put("platform", platform)
-        .put("node", rt.nodeId).put("connected_at", connectedAt)
-        .put("uptime_seconds", (System.currentTimeMillis() - connectedAt) / 1000);
+  boolean writeQueueFull() {
+    return ws.writeQueueFull();
   }
 
   static String clip(String s) {
@@ -580,7 +562,7 @@ final class HaipSession {
   private final class GuardListener implements WebSocketGuard.Listener {
     @Override
     public void controlFlood() {
-      HubRuntime.on(ctx, () -> {
+      Hub.on(ctx, () -> {
         error(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
             + " ping, pong or close frames per second", null, null);
         close((short) 1008, "control frame flood");
@@ -589,22 +571,22 @@ final class HaipSession {
 
     @Override
     public void notReading() {
-      HubRuntime.on(ctx, HaipSession.this::slowConsumer);
+      Hub.on(ctx, HaipSession.this::slowConsumer);
     }
 
     @Override
     public void tooLarge() {
-      HubRuntime.on(ctx, () -> HaipSession.this.tooLarge(null));
+      Hub.on(ctx, () -> HaipSession.this.tooLarge(null));
     }
 
     @Override
     public void invalidUtf8() {
-      HubRuntime.on(ctx, HaipSession.this::invalidUtf8);
+      Hub.on(ctx, HaipSession.this::invalidUtf8);
     }
 
     @Override
     public void protocolError() {
-      HubRuntime.on(ctx, () -> {
+      Hub.on(ctx, () -> {
         error(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", null, null);
         close((short) 1002, "protocol error");
       });

@@ -11,7 +11,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +27,11 @@ final class HaipVerticle extends VerticleBase {
   private static final long CANCELS_DELIVERED_MS = 500;
   /** How often the memory budget's pressure is checked (and, above its high-water mark, windows shed). */
   private static final long MEMORY_SWEEP_MS = 250;
-  private final HubRuntime rt;
+  private final Hub rt;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Counter undeliveredCancels;
 
-  HaipVerticle(HubRuntime rt) {
+  HaipVerticle(Hub rt) {
     this.rt = rt;
   }
 
@@ -47,8 +46,8 @@ final class HaipVerticle extends VerticleBase {
     long ping = Math.max(100, rt.settings.pingIntervalMs());
     vertx.setPeriodic(ping, id -> heartbeat());
     long sweep = Math.max(50, Math.min(1000, rt.settings.executionTimeoutMs() / 4));
-    vertx.setPeriodic(sweep, id -> rt.tx.sweep(System.currentTimeMillis()));
-    vertx.setPeriodic(MEMORY_SWEEP_MS, id -> rt.tx.memorySweep(System.currentTimeMillis()));
+    vertx.setPeriodic(sweep, id -> rt.tx.loss.timeouts(System.currentTimeMillis()));
+    vertx.setPeriodic(MEMORY_SWEEP_MS, id -> rt.tx.loss.memorySweep(System.currentTimeMillis()));
     undeliveredCancels = Counter.builder("switchboard.drain.cancellations.undelivered")
         .description("Transactions of a draining node's clients whose agent (on the same node) was closed before it "
             + "was handed its TRANSACTION_END CANCELLED")
@@ -64,27 +63,14 @@ final class HaipVerticle extends VerticleBase {
 
   private void heartbeat() {
     long now = System.currentTimeMillis();
-    for (HaipSession s : rt.sessions.values()) {
-      HubRuntime.on(s.ctx, () -> s.heartbeat(now));
-    }
+    rt.sessions.forEach(e -> true, s -> s.heartbeat(now));
   }
 
-  /** {@code {type?, limit}} → {@code {clients:[...], total}}. */
+  /** {@code {type?, limit}} → {@code {clients:[...], total}}: the oldest {@code limit} by connected_at. */
   private JsonObject clients(JsonObject q) {
     String type = q == null ? null : q.getString("type");
     int limit = q == null ? 100 : Math.max(0, q.getInteger("limit", 100));
-    JsonArray list = new JsonArray();
-    int total = 0;
-    for (HaipSession s : rt.sessions.values()) {
-      if (!s.handshaken || (type != null && !type.equals(s.role.wire))) {
-        continue;
-      }
-      total++;
-      if (list.size() < limit) {
-        list.add(s.describe());
-      }
-    }
-    return new JsonObject().put("clients", list).put("total", total);
+    return rt.sessions.clients(type, limit, rt.nodeId, System.currentTimeMillis());
   }
 
   /**
@@ -97,7 +83,7 @@ final class HaipVerticle extends VerticleBase {
    */
   private Future<?> drain() {
     rt.events.emit(HubEvent.STOPPED, null, new JsonObject());
-    Predicate<HaipSession> clients = s -> s.role != Role.AGENT;
+    Predicate<SessionRegistry.Entry> clients = e -> e.role() != Role.AGENT;
     Promise<Void> clientsClosed = Promise.promise();
     long clientsTimer = vertx.setTimer(CLIENTS_FIRST_MS, t -> clientsClosed.tryComplete());
     closeSessions(clients).onComplete(ar -> waitClosed(clients, clientsClosed, clientsTimer));
@@ -105,8 +91,8 @@ final class HaipVerticle extends VerticleBase {
     long timer = vertx.setTimer(2_000, t -> done.tryComplete());
     clientsClosed.future()
         .compose(v -> cancelsDelivered())
-        .compose(v -> closeSessions(s -> true))
-        .onComplete(ar -> waitClosed(s -> true, done, timer));
+        .compose(v -> closeSessions(e -> true))
+        .onComplete(ar -> waitClosed(e -> true, done, timer));
     return done.future();
   }
 
@@ -123,7 +109,7 @@ final class HaipVerticle extends VerticleBase {
   }
 
   private void checkCancels(Promise<Void> delivered, long deadline) {
-    long pending = rt.providerTx.values().stream().filter(pt -> rt.nodeId.equals(pt.clientNode)).count();
+    long pending = rt.tx.loss.servedForLocalClients();
     if (pending == 0) {
       delivered.complete();
     } else if (System.nanoTime() - deadline > 0) {
@@ -134,24 +120,12 @@ final class HaipVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> closeSessions(Predicate<HaipSession> which) {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (HaipSession s : rt.sessions.values()) {
-      if (!which.test(s)) {
-        continue;
-      }
-      Promise<Void> p = Promise.promise();
-      HubRuntime.on(s.ctx, () -> {
-        s.close((short) 1001, "server shutting down");
-        p.complete();
-      });
-      closing.add(p.future());
-    }
-    return Future.join(closing).mapEmpty();
+  private Future<Void> closeSessions(Predicate<SessionRegistry.Entry> which) {
+    return rt.sessions.forEach(which, s -> s.close((short) 1001, "server shutting down"));
   }
 
-  private void waitClosed(Predicate<HaipSession> which, Promise<Void> done, long timer) {
-    if (rt.sessions.values().stream().noneMatch(which)) {
+  private void waitClosed(Predicate<SessionRegistry.Entry> which, Promise<Void> done, long timer) {
+    if (rt.sessions.none(which)) {
       vertx.cancelTimer(timer);
       done.tryComplete();
     } else if (!done.future().isComplete()) {

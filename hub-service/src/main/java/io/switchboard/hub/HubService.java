@@ -29,9 +29,11 @@ public final class HubService implements SwitchboardService {
     HubSettings settings = HubSettings.from(node.config());
     Authenticator auth = authenticator != null ? authenticator
         : new TokenAuthenticator(settings.authTokens(), settings.agentTokens());
-    HubRuntime rt = new HubRuntime(node, settings, auth);
+    Hub rt = new Hub(node, settings, auth);
+    // the owners first: the cluster verticle's context owns the tool offers, the monitor verticle's the monitors,
+    // and both exist before the first HAIP session
     return node.vertx().deployVerticle(new ClusterVerticle(rt))
-        .compose(id -> node.vertx().deployVerticle(new HaipVerticle(rt)))
-        .compose(id -> node.vertx().deployVerticle(new MonitorVerticle(rt)));
+        .compose(id -> node.vertx().deployVerticle(new MonitorVerticle(rt)))
+        .compose(id -> node.vertx().deployVerticle(new HaipVerticle(rt)));
   }
 }

@@ -22,30 +22,32 @@ import java.util.Set;
 
 /**
  * One monitor stream socket on /ws: {@code {type:"subscribe"|"unsubscribe", executionId}} or {@code {..., topic}}.
- * Frames reach it from several event loops; writes are thread-safe and the write queue is bounded (a socket whose
- * queue stays full for hub.slowConsumerGrace is closed 1008). Its first request (subscribe or unsubscribe) counts as
+ * Relays hand it frames with {@link #deliver}, which writes them on the socket's own loop; the write queue is bounded
+ * (a socket whose queue stays full for hub.slowConsumerGrace is closed 1008). Its first request (subscribe or unsubscribe) counts as
  * its handshake: until then it holds a pending-handshake slot, and without one within hub.handshakeTimeout it is
  * closed 1008. Connection-level limits (control frames, frame size, UTF-8) come from its {@link WebSocketGuard}.
  *
  * <p>Requests are rate-limited (hub.monitor.subscribeRate: beyond it the error RATE_LIMITED, the request is not
  * processed; hub.monitor.subscribeRateCloseAfter refusals within a second close 1008), and a socket watches at most
- * hub.monitor.maxSubscriptions executions (beyond it the error SUBSCRIPTION_LIMIT). The socket's own subscription
- * set and its limiter are touched on the socket's event loop only (requests and the close both run there).
+ * hub.monitor.maxSubscriptions executions (beyond it the error SUBSCRIPTION_LIMIT). All its state is touched on the
+ * socket's event loop only; its subscriptions are requests to {@link Monitors}, which runs them on its own context.
  */
 final class MonitorSession {
   private final ServerWebSocket ws;
   final Context ctx;
-  private final HubRuntime rt;
+  private final Hub rt;
   private final long openedNanos = System.nanoTime();
   /** Executions this socket watches; its event loop only. */
   private Set<String> executions = new HashSet<>();
   private final RateLimiter limiter;
-  volatile long lastFrameMs = System.currentTimeMillis();
-  private volatile long fullSince;
-  private volatile boolean closed;
+  /** Topics this socket subscribed to; its event loop only. */
+  private final Set<String> topics = new HashSet<>();
+  private long lastFrameMs = System.currentTimeMillis();
+  private long fullSince;
+  private boolean closed;
   /** A flood close was started (event loop only): later requests are dropped unanswered. */
   private boolean floodClosing;
-  private volatile boolean closing;
+  private boolean closing;
   private final PendingHandshakes.Slot pending;
   private final MessageSizeGuard sizeGuard;
   private long handshakeTimer = -1;
@@ -53,7 +55,7 @@ final class MonitorSession {
   private boolean settled;
   private WebSocketGuard guard;
 
-  MonitorSession(ServerWebSocket ws, Context ctx, HubRuntime rt, PendingHandshakes.Slot pending) {
+  MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
@@ -82,10 +84,10 @@ final class MonitorSession {
     });
     ws.exceptionHandler(e -> { });
     ws.closeHandler(v -> onClosed());
-    rt.monitors.sessions.add(this);
+    rt.monitors.opened(this);
     rt.counters.connectionOpened("monitor");
     if (rt.settings.handshakeTimeoutMs() > 0) {
-      handshakeTimer = rt.vertx.setTimer(rt.settings.handshakeTimeoutMs(), t -> HubRuntime.on(ctx, () -> {
+      handshakeTimer = rt.vertx.setTimer(rt.settings.handshakeTimeoutMs(), t -> Hub.on(ctx, () -> {
         handshakeTimer = -1;
         if (!closing && !closed && !settled) {
           fail(ErrorCodes.HANDSHAKE_TIMEOUT, "no subscribe or unsubscribe within " + rt.settings.handshakeTimeoutMs() + " ms",
@@ -138,8 +140,8 @@ final class MonitorSession {
     close(closeCode, reason);
   }
 
-  /** Hands the subscription set over at the close (its event loop): the socket watches nothing from now on. */
-  Set<String> takeExecutions() {
+  /** Hands the subscription set over at the close: the socket watches nothing from now on. */
+  private Set<String> takeExecutions() {
     Set<String> all = executions;
     executions = new HashSet<>();
     return all;
@@ -213,42 +215,35 @@ final class MonitorSession {
       return;
     }
     reply(MonitorFrame.topic(ack, t, new JsonObject()));
-    switch (t) {
-      case MonitorFrame.TOPIC_EVENTS -> {
-        if (sub) {
-          rt.monitors.subscribeEvents(this);
-        } else {
-          rt.monitors.unsubscribeEvents(this);
-        }
+    if (!sub) {
+      if (topics.remove(t)) {
+        rt.monitors.unsubscribe(this, t);
       }
-      case MonitorFrame.TOPIC_STATS -> {
-        if (sub) {
-          rt.monitors.stats.add(this);
-        } else {
-          rt.monitors.stats.remove(this);
-        }
-      }
-      default -> {
-        if (!sub) {
-          rt.monitors.alerts.remove(this);
-        } else if (!rt.monitors.alerts.contains(this)) {
-          rt.bus.<JsonObject>request(Addresses.ALERTS_QUERY, new JsonObject().put("what", "active"),
-              new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS)).onComplete(ar -> {
-                if (closed) {
-                  return;
-                }
-                if (ar.succeeded()) {
-                  JsonArray items = ar.result().body().getJsonArray("items", new JsonArray());
-                  reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, items));
-                } else {
-                  reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, new JsonArray()));
-                  reply(MonitorFrame.error("ALERTS_UNAVAILABLE", "the alert service did not answer: snapshot empty"));
-                }
-                rt.monitors.alerts.add(this);
-              });
-        }
+    } else if (topics.add(t)) {
+      if (MonitorFrame.TOPIC_ALERTS.equals(t)) {
+        alertsSnapshotThenSubscribe();
+      } else {
+        rt.monitors.subscribe(this, t);
       }
     }
+  }
+
+  /** Topic alerts starts with the active alerts (the alert service's answer), then the stream. */
+  private void alertsSnapshotThenSubscribe() {
+    rt.bus.<JsonObject>request(Addresses.ALERTS_QUERY, new JsonObject().put("what", "active"),
+        new DeliveryOptions().setSendTimeout(Addresses.QUERY_TIMEOUT_MS)).onComplete(ar -> Hub.on(ctx, () -> {
+          if (closed || !topics.contains(MonitorFrame.TOPIC_ALERTS)) {
+            return;
+          }
+          if (ar.succeeded()) {
+            JsonArray items = ar.result().body().getJsonArray("items", new JsonArray());
+            reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, items));
+          } else {
+            reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, new JsonArray()));
+            reply(MonitorFrame.error("ALERTS_UNAVAILABLE", "the alert service did not answer: snapshot empty"));
+          }
+          rt.monitors.subscribe(this, MonitorFrame.TOPIC_ALERTS);
+        }));
   }
 
   private void invalid(String message) {
@@ -260,8 +255,13 @@ final class MonitorSession {
     write(f.toJson().encode());
   }
 
-  /** Thread-safe write with the slow-consumer bound. */
-  void write(String text) {
+  /** Writes {@code text} on this socket's loop (relays call it from the monitor verticle's context). */
+  void deliver(String text) {
+    Hub.on(ctx, () -> write(text));
+  }
+
+  /** Writes with the slow-consumer bound (this socket's loop). */
+  private void write(String text) {
     if (closed) {
       return;
     }
@@ -303,17 +303,17 @@ final class MonitorSession {
       return;
     }
     closed = true;
-    HubRuntime.on(ctx, this::settle);
-    rt.openSockets.decrementAndGet();
+    settle();
+    rt.admission.left();
     rt.counters.connectionClosed("monitor", (System.nanoTime() - openedNanos) / 1_000_000);
-    rt.monitors.closed(this);
+    rt.monitors.closed(this, takeExecutions());
   }
 
   /** What this session does when its {@link WebSocketGuard} trips (called from Netty; acts on the session's context). */
   private final class GuardListener implements WebSocketGuard.Listener {
     @Override
     public void controlFlood() {
-      HubRuntime.on(ctx, () -> {
+      Hub.on(ctx, () -> {
         fail(ErrorCodes.CONTROL_FRAME_FLOOD, "more than " + rt.settings.controlFrameRate()
             + " ping, pong or close frames per second", (short) 1008, "control frame flood");
       });
@@ -321,7 +321,7 @@ final class MonitorSession {
 
     @Override
     public void notReading() {
-      HubRuntime.on(ctx, () -> {
+      Hub.on(ctx, () -> {
         rt.counters.error(ErrorCodes.SLOW_CONSUMER);
         close((short) 1008, "slow consumer");
       });
@@ -329,17 +329,17 @@ final class MonitorSession {
 
     @Override
     public void tooLarge() {
-      HubRuntime.on(ctx, MonitorSession.this::tooLarge);
+      Hub.on(ctx, MonitorSession.this::tooLarge);
     }
 
     @Override
     public void invalidUtf8() {
-      HubRuntime.on(ctx, () -> fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8"));
+      Hub.on(ctx, () -> fail(ErrorCodes.INVALID_UTF8, "text message is not valid UTF-8", (short) 1007, "invalid UTF-8"));
     }
 
     @Override
     public void protocolError() {
-      HubRuntime.on(ctx, () -> fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error"));
+      Hub.on(ctx, () -> fail(ErrorCodes.WEBSOCKET_PROTOCOL_ERROR, "broken WebSocket frame", (short) 1002, "protocol error"));
     }
   }
 }

@@ -14,15 +14,16 @@ import java.util.List;
  * the stats and alerts relays, liveness pings, and 1001 on drain.
  */
 final class MonitorVerticle extends VerticleBase {
-  private final HubRuntime rt;
+  private final Hub rt;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
-  MonitorVerticle(HubRuntime rt) {
+  MonitorVerticle(Hub rt) {
     this.rt = rt;
   }
 
   @Override
   public Future<?> start() {
+    rt.monitors.start(context);
     rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> new MonitorSession(ws, ctx, rt, pending).open(channel)));
     consumers.add(vertx.eventBus().consumer(HubAddresses.nodeMonitor(rt.nodeId), m -> rt.monitors.onExecutionFrame(m.body())));
     consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
@@ -30,10 +31,10 @@ final class MonitorVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().consumer(Addresses.ALERTS, m -> rt.monitors.onAlert(m.body())));
     vertx.setPeriodic(Math.max(100, rt.settings.monitorPingIntervalMs()), id -> {
       long now = System.currentTimeMillis();
-      rt.monitors.sessions.forEach(s -> HubRuntime.on(s.ctx, () -> s.heartbeat(now)));
+      rt.monitors.forEachSession(s -> s.heartbeat(now));
     });
     rt.node.shutdown().onDrain(() -> {
-      rt.monitors.sessions.forEach(s -> HubRuntime.on(s.ctx, () -> s.close((short) 1001, "server shutting down")));
+      rt.monitors.forEachSession(s -> s.close((short) 1001, "server shutting down"));
       return Future.succeededFuture();
     });
     List<Future<Void>> ready = new ArrayList<>();

@@ -4,39 +4,44 @@ import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
+import io.vertx.core.Context;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Monitor stream plumbing of a node, both halves: (1) as the owner of executions (the client's node), it sends the
  * status/log/metrics frames of watched executions to the watching nodes; (2) as the node of /ws sockets, it keeps
  * who watches what and relays executions' frames, hub events, stats and alerts to them.
  *
- * <p>Ownership on the /ws side: each {@link MonitorSession} owns its own subscription set (its event loop).
- * {@code byExecution} is shared: sockets' event loops change it, only through {@link ConcurrentHashMap#compute}
- * and {@link ConcurrentHashMap#computeIfPresent} (atomic per execution, so a subscribe and the last unsubscribe of
- * one execution never lose each other); the relay (the monitor verticle's loop) only reads it. The topic sets are
- * concurrent sets changed by sockets' loops and read by the relays; the events consumer is guarded by this
- * object's lock. A closed socket's execution subscriptions are removed on its own loop, at most
- * {@link #CLOSE_CHUNK} per loop turn, each removal a direct map operation.
+ * <p>Ownership: the /ws side (sockets, subscriptions by execution and by topic, the events consumer) and the
+ * recently ended executions belong to the monitor verticle's context ({@link #start}); sockets hand their requests
+ * to it, and it hands frames to each socket's own loop ({@link MonitorSession#deliver}). The owner side of an
+ * execution (who watches it) belongs to the client session's loop, with the execution. A closed socket's execution
+ * subscriptions are withdrawn {@link #CLOSE_CHUNK} per loop turn.
  */
 final class Monitors {
   private static final int RECENT = 1000;
   /** Subscriptions a closed socket gives up per event-loop turn. */
   static final int CLOSE_CHUNK = 512;
 
-  private final HubRuntime rt;
-  final Set<MonitorSession> sessions = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<String, Set<MonitorSession>> byExecution = new ConcurrentHashMap<>();
-  final Set<MonitorSession> events = ConcurrentHashMap.newKeySet();
-  final Set<MonitorSession> stats = ConcurrentHashMap.newKeySet();
-  final Set<MonitorSession> alerts = ConcurrentHashMap.newKeySet();
+  private final Hub rt;
+  /** Set once, when the monitor verticle starts, before any /ws socket or execution exists. */
+  private volatile Context owner;
+  private final Set<MonitorSession> sessions = new HashSet<>();
+  private final Map<String, Set<MonitorSession>> byExecution = new HashMap<>();
+  /** byExecution's size, for the gauge (read by the scrape's thread). */
+  private volatile int watched;
+  private final Map<String, Set<MonitorSession>> byTopic = Map.of(
+      MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
+      MonitorFrame.TOPIC_ALERTS, new HashSet<>());
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Final status and metrics of recently ended executions owned here, for late subscribers. */
   private final Map<String, JsonObject[]> recent = new LinkedHashMap<>(64, 0.75f, false) {
@@ -46,30 +51,31 @@ final class Monitors {
     }
   };
 
-  Monitors(HubRuntime rt) {
+  Monitors(Hub rt) {
     this.rt = rt;
-    Gauge.builder("switchboard.monitor.watched.executions", byExecution, Map::size)
+    Gauge.builder("switchboard.monitor.watched.executions", this, m -> m.watched)
         .description("Executions that some /ws socket of this node watches")
         .register(rt.node.metrics().registry());
   }
 
-  boolean localEventsInterest() {
-    return !events.isEmpty();
+  /** Binds the /ws side to its owner's context (the monitor verticle's start). */
+  void start(Context ctx) {
+    owner = ctx;
   }
 
   // ---- owner side (the execution's client event loop) ---------------------------------------------------
 
   void status(ClientTx ct) {
-    Set<String> w = ct.watchers;
-    if (w != null && !w.isEmpty()) {
+    Set<String> w = ct.watchers();
+    if (!w.isEmpty()) {
       JsonObject f = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(System.currentTimeMillis())).toJson();
       w.forEach(node -> sendTo(node, f));
     }
   }
 
   void log(ClientTx ct, String direction, String type, String frameId, int bytes) {
-    Set<String> w = ct.watchers;
-    if (w != null && !w.isEmpty()) {
+    Set<String> w = ct.watchers();
+    if (!w.isEmpty()) {
       JsonObject data = new JsonObject().put("direction", direction).put("type", type).put("frameId", frameId);
       if (bytes >= 0) {
         data.put("bytes", bytes);
@@ -83,19 +89,14 @@ final class Monitors {
     long now = System.currentTimeMillis();
     JsonObject status = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(now)).toJson();
     JsonObject metrics = MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson();
-    synchronized (recent) {
-      recent.put(ct.id, new JsonObject[] {status, metrics});
-    }
-    Set<String> w = ct.watchers;
-    if (w != null) {
-      w.forEach(node -> {
-        sendTo(node, status);
-        sendTo(node, metrics);
-      });
-    }
+    Hub.on(owner, () -> recent.put(ct.id, new JsonObject[] {status, metrics}));
+    ct.watchers().forEach(node -> {
+      sendTo(node, status);
+      sendTo(node, metrics);
+    });
   }
 
-  /** A monitor node (un)subscribes to an execution: if it is ours, start or stop sending it frames. */
+  /** A monitor node (un)subscribes to an execution (the owner's context): if it is ours, start or stop sending it frames. */
   void onInterest(JsonObject b) {
     String node = b.getString("node");
     if (node != null && b.getValue("executionIds") instanceof JsonArray ids) {
@@ -115,16 +116,14 @@ final class Monitors {
   }
 
   private void interest(String execId, String node, boolean subscribe) {
-    ClientTx ct = rt.clientTx.get(execId);
+    ClientTx ct = rt.tx.routing.started(execId);
     if (ct != null) {
-      HubRuntime.on(ct.client.ctx, () -> {
+      Hub.on(ct.client.ctx, () -> {
         if (!subscribe) {
-          if (ct.watchers != null) {
-            ct.watchers.remove(node);
-          }
+          ct.unwatch(node);
           return;
         }
-        ct.watchersForWrite().add(node);
+        ct.watch(node);
         long now = System.currentTimeMillis();
         sendTo(node, MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(now)).toJson());
         if (ct.exec.status().terminal()) {
@@ -133,15 +132,10 @@ final class Monitors {
       });
       return;
     }
-    if (subscribe) {
-      JsonObject[] done;
-      synchronized (recent) {
-        done = recent.get(execId);
-      }
-      if (done != null) {
-        sendTo(node, done[0]);
-        sendTo(node, done[1]);
-      }
+    JsonObject[] done = subscribe ? recent.get(execId) : null;
+    if (done != null) {
+      sendTo(node, done[0]);
+      sendTo(node, done[1]);
     }
   }
 
@@ -149,95 +143,120 @@ final class Monitors {
     rt.bus.send(HubAddresses.nodeMonitor(node), frame);
   }
 
-  // ---- /ws side -----------------------------------------------------------------------------------------
+  // ---- /ws side: requests from sockets (any context; they run on the owner's) ---------------------------
+
+  void opened(MonitorSession m) {
+    Hub.on(owner, () -> sessions.add(m));
+  }
+
+  /** Runs {@code action} on the loop of each open /ws socket. */
+  void forEachSession(Consumer<MonitorSession> action) {
+    Hub.on(owner, () -> sessions.forEach(m -> Hub.on(m.ctx, () -> action.accept(m))));
+  }
+
+  void subscribeExecution(MonitorSession m, String execId) {
+    Hub.on(owner, () -> {
+      byExecution.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+      watched = byExecution.size();
+      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
+          .put("node", rt.nodeId).put("subscribe", true));
+    });
+  }
+
+  void unsubscribeExecution(MonitorSession m, String execId) {
+    Hub.on(owner, () -> {
+      if (removeSubscriber(m, execId)) {
+        rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
+            .put("node", rt.nodeId).put("subscribe", false));
+      }
+    });
+  }
+
+  /** {@code topic} is one of MonitorFrame's topics. */
+  void subscribe(MonitorSession m, String topic) {
+    Hub.on(owner, () -> {
+      Set<MonitorSession> subs = byTopic.get(topic);
+      boolean first = subs.isEmpty();
+      subs.add(m);
+      if (first && MonitorFrame.TOPIC_EVENTS.equals(topic)) {
+        listenToEvents();
+      }
+    });
+  }
+
+  void unsubscribe(MonitorSession m, String topic) {
+    Hub.on(owner, () -> unsubscribeNow(m, topic));
+  }
+
+  /** A /ws socket closed and hands over the executions it watched: topics at once, executions in chunks. */
+  void closed(MonitorSession m, Set<String> executions) {
+    Hub.on(owner, () -> {
+      sessions.remove(m);
+      byTopic.keySet().forEach(t -> unsubscribeNow(m, t));
+      Iterator<String> left = executions.iterator();
+      if (left.hasNext()) {
+        unsubscribeSome(m, left);
+      }
+    });
+  }
+
+  // ---- /ws side: relays (the owner's context) -----------------------------------------------------------
 
   /** A frame of a watched execution arrived for this node's monitors. */
   void onExecutionFrame(JsonObject frame) {
     Set<MonitorSession> subs = byExecution.get(frame.getString("executionId", ""));
     if (subs != null && !subs.isEmpty()) {
       String text = frame.encode();
-      subs.forEach(m -> m.write(text));
-    }
-  }
-
-  void subscribeExecution(MonitorSession m, String execId) {
-    byExecution.compute(execId, (k, subs) -> {
-      Set<MonitorSession> s = subs != null ? subs : ConcurrentHashMap.newKeySet();
-      s.add(m);
-      return s;
-    });
-    rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
-        .put("node", rt.nodeId).put("subscribe", true));
-  }
-
-  void unsubscribeExecution(MonitorSession m, String execId) {
-    if (removeSubscriber(m, execId)) {
-      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
-          .put("node", rt.nodeId).put("subscribe", false));
-    }
-  }
-
-  synchronized void subscribeEvents(MonitorSession m) {
-    boolean first = events.isEmpty();
-    events.add(m);
-    if (first) {
-      eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> {
-        String text = MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, msg.body()).toJson().encode();
-        events.forEach(s -> s.write(text));
-      });
-      eventsConsumer.completion().onComplete(ar -> rt.localStateChanged());
-    }
-  }
-
-  synchronized void unsubscribeEvents(MonitorSession m) {
-    if (events.remove(m) && events.isEmpty()) {
-      if (eventsConsumer != null) {
-        eventsConsumer.unregister();
-        eventsConsumer = null;
-      }
-      rt.localStateChanged();
+      subs.forEach(m -> m.deliver(text));
     }
   }
 
   /** Relays a ClusterStats snapshot to topic stats. */
   void onStats(JsonObject clusterStats) {
-    if (!stats.isEmpty()) {
-      String text = MonitorFrame.topic(MonitorFrame.STATS, MonitorFrame.TOPIC_STATS, clusterStats).toJson().encode();
-      stats.forEach(s -> s.write(text));
-    }
+    relay(MonitorFrame.TOPIC_STATS, MonitorFrame.STATS, clusterStats);
   }
 
   /** Relays an AlertEvent to topic alerts (after each subscriber's snapshot). */
   void onAlert(JsonObject alertEvent) {
-    if (!alerts.isEmpty()) {
-      String text = MonitorFrame.topic(MonitorFrame.ALERT, MonitorFrame.TOPIC_ALERTS, alertEvent).toJson().encode();
-      alerts.forEach(s -> s.write(text));
+    relay(MonitorFrame.TOPIC_ALERTS, MonitorFrame.ALERT, alertEvent);
+  }
+
+  private void relay(String topic, String type, JsonObject body) {
+    Set<MonitorSession> subs = byTopic.get(topic);
+    if (!subs.isEmpty()) {
+      String text = MonitorFrame.topic(type, topic, body).toJson().encode();
+      subs.forEach(m -> m.deliver(text));
     }
   }
 
-  /** A /ws socket closed (its event loop): topics at once, executions {@link #CLOSE_CHUNK} per loop turn. */
-  void closed(MonitorSession m) {
-    sessions.remove(m);
-    stats.remove(m);
-    alerts.remove(m);
-    unsubscribeEvents(m);
-    Iterator<String> left = m.takeExecutions().iterator();
-    if (left.hasNext()) {
-      unsubscribeSome(m, left);
+  private void listenToEvents() {
+    eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relay(MonitorFrame.TOPIC_EVENTS, MonitorFrame.EVENT, msg.body()));
+    MessageConsumer<JsonObject> registered = eventsConsumer;
+    registered.completion().onComplete(ar -> {
+      if (eventsConsumer == registered) {
+        rt.offers.eventsInterest(true);
+      }
+    });
+  }
+
+  private void unsubscribeNow(MonitorSession m, String topic) {
+    Set<MonitorSession> subs = byTopic.get(topic);
+    if (subs.remove(m) && subs.isEmpty() && MonitorFrame.TOPIC_EVENTS.equals(topic) && eventsConsumer != null) {
+      eventsConsumer.unregister();
+      eventsConsumer = null;
+      rt.offers.eventsInterest(false);
     }
   }
 
   /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
   private boolean removeSubscriber(MonitorSession m, String execId) {
-    boolean[] last = new boolean[1];
-    byExecution.computeIfPresent(execId, (k, subs) -> {
-      if (subs.remove(m) && subs.isEmpty()) {
-        last[0] = true;
-        return null;
-      }
-      return subs.isEmpty() ? null : subs;
-    });
-    return last[0];
+    Set<MonitorSession> subs = byExecution.get(execId);
+    if (subs == null || !subs.remove(m) || !subs.isEmpty()) {
+      return false;
+    }
+    byExecution.remove(execId);
+    watched = byExecution.size();
+    return true;
   }
 
   /** One chunk of a closed socket's subscriptions; the interests withdrawn go out in one message. */
@@ -254,7 +273,7 @@ final class Monitors {
           .put("node", rt.nodeId).put("subscribe", false));
     }
     if (left.hasNext()) {
-      m.ctx.runOnContext(v -> unsubscribeSome(m, left));
+      owner.runOnContext(v -> unsubscribeSome(m, left));
     }
   }
 }

@@ -2,7 +2,10 @@ package io.switchboard.hub;
 
 import io.switchboard.hub.session.ReplayWindow;
 
-/** A transaction as its provider's node holds it: the agent serving it and the client's node. */
+/**
+ * A transaction as its provider's node holds it: the agent serving it and the client's node. Owned by the agent
+ * session's event loop; its fields are final, and other contexts read them to find that loop.
+ */
 final class ProviderTx {
   final String id;
   final HaipSession agent;

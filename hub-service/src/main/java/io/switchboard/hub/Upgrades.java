@@ -1,7 +1,6 @@
 package io.switchboard.hub;
 
 import io.netty.channel.Channel;
-import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.hub.session.PendingHandshakes;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -28,7 +27,7 @@ final class Upgrades {
     void open(ServerWebSocket ws, Context ctx, PendingHandshakes.Slot pending, Channel channel);
   }
 
-  static void upgrade(RoutingContext rc, HubRuntime rt, Opened opened) {
+  static void upgrade(RoutingContext rc, Hub rt, Opened opened) {
     String upgrade = rc.request().getHeader(HttpHeaders.UPGRADE);
     if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade)) {
       refuse(rc, 400, "BAD_REQUEST", "WebSocket upgrade required");
@@ -38,33 +37,19 @@ final class Upgrades {
       refuse(rc, 503, "SHUTTING_DOWN", "node is shutting down");
       return;
     }
-    int max = rt.settings.maxConnections();
-    if (rt.openSockets.incrementAndGet() > max) {
-      rt.openSockets.decrementAndGet();
-      rt.counters.connectionRefused();
-      rt.counters.error(ErrorCodes.CONNECTION_LIMIT);
-      refuse(rc, 503, ErrorCodes.CONNECTION_LIMIT, "connection limit reached: hub.maxConnections=" + max);
-      return;
-    }
     String address = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
-    PendingHandshakes.Result slot = rt.pending.tryAcquire(address);
-    if (slot.slot() == null) {
-      rt.openSockets.decrementAndGet();
-      rt.counters.connectionRefused();
-      rt.counters.error(ErrorCodes.HANDSHAKE_LIMIT);
-      refuse(rc, 503, ErrorCodes.HANDSHAKE_LIMIT, slot.refusal() == PendingHandshakes.Refusal.NODE
-          ? "too many connections awaiting their handshake: hub.maxPendingHandshakes=" + rt.settings.maxPendingHandshakes()
-          : "too many connections from this address awaiting their handshake: hub.maxPendingHandshakesPerAddress="
-              + rt.settings.maxPendingHandshakesPerAddress());
+    Admission.Result admitted = rt.admission.admit(address);
+    if (!admitted.admitted()) {
+      refuse(rc, 503, admitted.code(), admitted.message());
       return;
     }
     Channel channel = rc.request().connection() instanceof ConnectionBase c ? c.channelHandlerContext().channel() : null;
     rc.request().toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        opened.open(ar.result(), Vertx.currentContext(), slot.slot(), channel);
+        opened.open(ar.result(), Vertx.currentContext(), admitted.slot(), channel);
       } else {
-        slot.slot().release();
-        rt.openSockets.decrementAndGet();
+        admitted.slot().release();
+        rt.admission.left();
       }
     });
   }

@@ -1,0 +1,80 @@
+package io.switchboard.hub;
+
+import io.switchboard.common.Addresses;
+import io.switchboard.common.hub.HubAddresses;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Where this node's transactions are held, and how their messages travel. Every transaction this node takes part in
+ * is on a board, keyed by transaction id, as its {@link ClientTx} (this node's client started it) or its
+ * {@link ProviderTx} (this node's agent serves it). Each entry is added and removed only on the event loop of the
+ * session that holds it; other contexts look entries up to find that loop and run there (docs/architecture.md,
+ * "Threading rule"). Messages between the two nodes of a transaction go to the other node's one transaction address,
+ * {@link Addresses#nodeTx(String)}, with the transaction id and a {@link TxOp} in headers.
+ */
+final class TxRouting {
+  private final EventBus bus;
+  private final Map<String, ClientTx> started = new ConcurrentHashMap<>();
+  private final Map<String, ProviderTx> served = new ConcurrentHashMap<>();
+
+  TxRouting(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** The client's loop. */
+  void add(ClientTx ct) {
+    started.put(ct.id, ct);
+  }
+
+  /** The client's loop. */
+  void remove(ClientTx ct) {
+    started.remove(ct.id, ct);
+  }
+
+  /** The agent's loop. */
+  void add(ProviderTx pt) {
+    served.put(pt.id, pt);
+  }
+
+  /** The agent's loop. */
+  void remove(ProviderTx pt) {
+    served.remove(pt.id, pt);
+  }
+
+  /** Any context: read only the final fields of what it returns. */
+  ClientTx started(String txId) {
+    return started.get(txId);
+  }
+
+  /** Any context. */
+  ProviderTx served(String txId) {
+    return served.get(txId);
+  }
+
+  /** Any context; {@code action} may read only the final fields (it runs on the caller's context). */
+  void forEachStarted(Consumer<ClientTx> action) {
+    started.values().forEach(action);
+  }
+
+  /** Any context (ProviderTx fields are final). */
+  void forEachServed(Consumer<ProviderTx> action) {
+    served.values().forEach(action);
+  }
+
+  /** Any context. */
+  long countServed(Predicate<ProviderTx> which) {
+    return served.values().stream().filter(which).count();
+  }
+
+  /** Sends {@code op} for transaction {@code txId} to {@code node}'s transaction address (either side). */
+  void send(String node, String txId, TxOp op, JsonObject body) {
+    bus.send(Addresses.nodeTx(node), body, new DeliveryOptions().addHeader(HubAddresses.TX_HEADER, txId)
+        .addHeader(HubAddresses.OP_HEADER, op.wire));
+  }
+}
