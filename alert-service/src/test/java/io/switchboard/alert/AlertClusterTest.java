@@ -3,17 +3,21 @@ package io.switchboard.alert;
 import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.map.IMap;
 import io.switchboard.alert.TestSupport.Recorder;
 import io.switchboard.alert.TestSupport.StatsDriver;
 import io.switchboard.alert.TestSupport.WebhookReceiver;
+import io.switchboard.common.Addresses;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -212,8 +216,8 @@ class AlertClusterTest {
         new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "alertname").put("value", "X"))).put("endsAt", 1000));
     assertThat(past.getInteger("status")).isEqualTo(400);
     assertThat(get("/alerts/rules").getJsonArray("items")).hasSize(RULES.size());
-    assertThat(Await.await(driver.vertx().eventBus().request(io.switchboard.common.Addresses.ALERTS_QUERY, new JsonObject().put("what", "nope"))
-        .map(m -> "answered").recover(e -> io.vertx.core.Future.succeededFuture(e.getMessage())))).contains("unknown alerts query");
+    assertThat(Await.await(driver.vertx().eventBus().request(Addresses.ALERTS_QUERY, new JsonObject().put("what", "nope"))
+        .map(m -> "answered").recover(e -> Future.succeededFuture(e.getMessage())))).contains("unknown alerts query");
   }
 
   @Test
@@ -243,7 +247,7 @@ class AlertClusterTest {
   void aLostEpochCounterIsRecreatedAndEpochsNeverGoBack() {
     long before = leader().getLong("epoch");
     // Vert.x keeps clustered counters in this Hazelcast map; a split that loses both copies of a partition loses the entry
-    com.hazelcast.map.IMap<String, Long> counters = driver.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.counter");
+    IMap<String, Long> counters = driver.context().clusterManager().getHazelcastInstance().getMap("__vertx.map.counter");
     counters.remove(AlertSettings.LEADERSHIP.epochName());
     // the leader notices at its next check, puts its epoch back and keeps leading
     eventually(5_000, () -> Long.valueOf(before).equals(counters.get(AlertSettings.LEADERSHIP.epochName())),
@@ -265,7 +269,7 @@ class AlertClusterTest {
   void aLostLeaderRecordIsWrittenAgainByTheLeader() {
     JsonObject before = leader();
     // the entry /alerts/status reads, gone with a member that died before its partitions were copied
-    com.hazelcast.map.IMap<String, String> meta = driver.context().clusterManager().getHazelcastInstance().getMap("switchboard.alert.meta");
+    IMap<String, String> meta = driver.context().clusterManager().getHazelcastInstance().getMap("switchboard.alert.meta");
     meta.remove("leader");
     assertThat(TestSupport.query(driver.vertx(), new JsonObject().put("what", "status")).getJsonObject("leader")).isNull();
     eventually(5_000, () -> before.equals(leaderOrEmpty()), () -> "the leader record was not written again: " + leaderOrEmpty());
@@ -280,7 +284,7 @@ class AlertClusterTest {
     AlertEvent orphan = new AlertEvent(AlertEvent.idOf(fp, startsAt, "firing"), fp, "OrphanRule", "warning", "firing", 60.0, 50,
         Map.of(), "orphan", "", startsAt, null, startsAt);
     AlertState state = new AlertState(fp, "OrphanRule", Map.of(), AlertState.Phase.FIRING, 0, 0, 0, true, orphan);
-    io.vertx.core.shareddata.AsyncMap<String, String> series =
+    AsyncMap<String, String> series =
         Await.await(driver.vertx().sharedData().<String, String>getAsyncMap("switchboard.alert.series"));
     Await.await(series.put(fp, new AlertStore.Entry(state, orphan, false, true).toJson().encode()));
     long epoch = leader().getLong("epoch");

@@ -5,11 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.HealthRegistry;
+import io.switchboard.common.metrics.NodeCounters;
+import io.switchboard.common.metrics.NodeMetrics;
+import io.switchboard.common.node.NodeContext;
+import io.switchboard.common.node.NodeIdentity;
+import io.switchboard.common.node.ShutdownState;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,14 +33,14 @@ class AlertServiceStartupTest {
         .add(new JsonObject().put("name", "BrokenRule").put("expr", "errorRate").put("op", ">").put("threshold", "ten")).encode();
     // through the service's deploy (SwitchboardNode.start's own failure path is common's: it closes Vert.x and
     // hands the launcher the cause, which maps a ConfigException to exit code 2)
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
     try {
-      io.switchboard.common.config.SwitchboardConfig cfg = NAMES.config("bad", Map.of("cluster.mode", "none", "alert.rules", rules));
-      io.switchboard.common.node.NodeIdentity id = io.switchboard.common.node.NodeIdentity.create("bad", List.of("alert"), "test");
-      io.switchboard.common.metrics.NodeMetrics metrics = new io.switchboard.common.metrics.NodeMetrics(id);
-      io.switchboard.common.node.NodeContext ctx = new io.switchboard.common.node.NodeContext(vertx, cfg, id,
-          io.vertx.ext.web.Router.router(vertx), metrics, new io.switchboard.common.metrics.NodeCounters(metrics.registry()),
-          new io.switchboard.common.health.HealthRegistry(vertx), new io.switchboard.common.node.ShutdownState(), null);
+      SwitchboardConfig cfg = NAMES.config("bad", Map.of("cluster.mode", "none", "alert.rules", rules));
+      NodeIdentity id = NodeIdentity.create("bad", List.of("alert"), "test");
+      NodeMetrics metrics = new NodeMetrics(id);
+      NodeContext ctx = new NodeContext(vertx, cfg, id,
+          Router.router(vertx), metrics, new NodeCounters(metrics.registry()),
+          new HealthRegistry(vertx), new ShutdownState(), null);
       assertThatThrownBy(() -> Await.await(new AlertService().deploy(ctx)))
         .rootCause().isInstanceOf(ConfigException.class)
         .hasMessageContaining("alert rule 'BrokenRule'")

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -153,7 +154,7 @@ class SilenceInputTest {
     long now = System.currentTimeMillis();
     long day = 86_400_000L;
     String m = "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"X\"}],";
-    Map<String, String> endsAtCases = new java.util.LinkedHashMap<>();
+    Map<String, String> endsAtCases = new LinkedHashMap<>();
     endsAtCases.put(m + "\"endsAt\":" + Long.MAX_VALUE + "}", "endsAt");
     endsAtCases.put(m + "\"endsAt\":1e400}", "endsAt");
     endsAtCases.put(m + "\"endsAt\":-1e400}", "endsAt");

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ final class TestSupport {
     }
 
     void publishNow() {
-      JsonObject s = new JsonObject(new java.util.HashMap<>(fields)).put("timestamp", System.currentTimeMillis())
+      JsonObject s = new JsonObject(new HashMap<>(fields)).put("timestamp", System.currentTimeMillis())
           .put("perNode", new JsonArray()).put("downNodes", new JsonArray());
       vertx.eventBus().publish(Addresses.STATS_CLUSTER, s);
       published.incrementAndGet();

@@ -4,6 +4,7 @@ import io.switchboard.hub.exec.Execution;
 import io.switchboard.hub.session.ReplayWindow;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A transaction as its client's node holds it: the execution, where its provider runs, who watches it. Owned by the
@@ -33,9 +34,14 @@ final class ClientTx {
     this.startedAtMs = exec.createdAt();
   }
 
-  /** The nodes watching it, none when nobody does (a view: read it, do not keep it). */
-  Set<String> watchers() {
-    return watchers == null ? Set.of() : watchers;
+  boolean watched() {
+    return watchers != null && !watchers.isEmpty();
+  }
+
+  void forEachWatcher(Consumer<String> node) {
+    if (watchers != null) {
+      watchers.forEach(node);
+    }
   }
 
   void watch(String node) {

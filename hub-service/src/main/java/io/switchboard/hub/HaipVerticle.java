@@ -25,6 +25,10 @@ final class HaipVerticle extends VerticleBase {
   private static final long CLIENTS_FIRST_MS = 1_000;
   /** In a drain, how long agents get to be handed the cancellations of this node's clients before they are closed. */
   private static final long CANCELS_DELIVERED_MS = 500;
+  /** A drain completes once every HAIP socket closed, or after this long. */
+  private static final long DRAIN_MAX_MS = 2_000;
+  /** How often a drain looks again whether sockets closed and cancellations were handed over. */
+  private static final long DRAIN_POLL_MS = 20;
   /** How often the memory budget's pressure is checked (and, above its high-water mark, windows shed). */
   private static final long MEMORY_SWEEP_MS = 250;
   private final Hub rt;
@@ -88,7 +92,7 @@ final class HaipVerticle extends VerticleBase {
     long clientsTimer = vertx.setTimer(CLIENTS_FIRST_MS, t -> clientsClosed.tryComplete());
     closeSessions(clients).onComplete(ar -> waitClosed(clients, clientsClosed, clientsTimer));
     Promise<Void> done = Promise.promise();
-    long timer = vertx.setTimer(2_000, t -> done.tryComplete());
+    long timer = vertx.setTimer(DRAIN_MAX_MS, t -> done.tryComplete());
     clientsClosed.future()
         .compose(v -> cancelsDelivered())
         .compose(v -> closeSessions(e -> true))
@@ -116,7 +120,7 @@ final class HaipVerticle extends VerticleBase {
       undeliveredCancels.increment(pending);
       delivered.complete();
     } else {
-      vertx.setTimer(20, t -> checkCancels(delivered, deadline));
+      vertx.setTimer(DRAIN_POLL_MS, t -> checkCancels(delivered, deadline));
     }
   }
 
@@ -129,7 +133,7 @@ final class HaipVerticle extends VerticleBase {
       vertx.cancelTimer(timer);
       done.tryComplete();
     } else if (!done.future().isComplete()) {
-      vertx.setTimer(20, t -> waitClosed(which, done, timer));
+      vertx.setTimer(DRAIN_POLL_MS, t -> waitClosed(which, done, timer));
     }
   }
 

@@ -66,22 +66,20 @@ final class Monitors {
   // ---- owner side (the execution's client event loop) ---------------------------------------------------
 
   void status(ClientTx ct) {
-    Set<String> w = ct.watchers();
-    if (!w.isEmpty()) {
+    if (ct.watched()) {
       JsonObject f = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(System.currentTimeMillis())).toJson();
-      w.forEach(node -> sendTo(node, f));
+      ct.forEachWatcher(node -> sendTo(node, f));
     }
   }
 
   void log(ClientTx ct, String direction, String type, String frameId, int bytes) {
-    Set<String> w = ct.watchers();
-    if (!w.isEmpty()) {
+    if (ct.watched()) {
       JsonObject data = new JsonObject().put("direction", direction).put("type", type).put("frameId", frameId);
       if (bytes >= 0) {
         data.put("bytes", bytes);
       }
       JsonObject f = MonitorFrame.execution(MonitorFrame.LOG, ct.id, data).toJson();
-      w.forEach(node -> sendTo(node, f));
+      ct.forEachWatcher(node -> sendTo(node, f));
     }
   }
 
@@ -90,7 +88,7 @@ final class Monitors {
     JsonObject status = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(now)).toJson();
     JsonObject metrics = MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson();
     Hub.on(owner, () -> recent.put(ct.id, new JsonObject[] {status, metrics}));
-    ct.watchers().forEach(node -> {
+    ct.forEachWatcher(node -> {
       sendTo(node, status);
       sendTo(node, metrics);
     });

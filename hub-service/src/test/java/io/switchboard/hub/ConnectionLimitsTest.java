@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
@@ -18,8 +19,11 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +190,7 @@ class ConnectionLimitsTest {
 
   /** Allocation by every live thread of this JVM (the nodes run in it), for bounding what one frame costs. */
   static Map<Long, Long> allocated() {
-    com.sun.management.ThreadMXBean t = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean t = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long[] ids = t.getAllThreadIds();
     long[] bytes = t.getThreadAllocatedBytes(ids);
     Map<Long, Long> m = new HashMap<>();
@@ -260,7 +264,7 @@ class ConnectionLimitsTest {
       while (System.nanoTime() - t0 < 2_000_000_000L) {
         try {
           assertThat(raw.read().opcode()).isNotEqualTo(8);
-        } catch (java.net.SocketTimeoutException quiet) {
+        } catch (SocketTimeoutException quiet) {
           // nothing to read: still open
         }
       }
@@ -336,7 +340,7 @@ class ConnectionLimitsTest {
       while (in.read() >= 0) {
         // a response before the end is fine
       }
-    } catch (java.net.SocketException reset) {
+    } catch (SocketException reset) {
       // reset counts as ended
     }
     return (System.nanoTime() - t0) / 1_000_000;
@@ -458,8 +462,8 @@ class ConnectionLimitsTest {
       raw.readUntilType("HAI");
       raw.sendText(hai("s"));
       byte[] b = withInvalidUtf8("s");
-      raw.sendFrame(1, false, 0, java.util.Arrays.copyOfRange(b, 0, 10), true);
-      raw.sendFrame(0, true, 0, java.util.Arrays.copyOfRange(b, 10, b.length), true);
+      raw.sendFrame(1, false, 0, Arrays.copyOfRange(b, 0, 10), true);
+      raw.sendFrame(0, true, 0, Arrays.copyOfRange(b, 10, b.length), true);
       assertThat(readToClose(raw).code()).isEqualTo(1007);
     }
     assertThat(errors(limits, ErrorCodes.INVALID_UTF8)).isEqualTo(before + 2);
@@ -474,8 +478,8 @@ class ConnectionLimitsTest {
       byte[] b = HaipTestClient.envelope("s", "PING", null, new JsonObject().put("nonce", "é")).encode()
           .getBytes(StandardCharsets.UTF_8);
       int split = new String(b, StandardCharsets.UTF_8).indexOf('é') + 1; // between the two bytes of é
-      raw.sendFrame(1, false, 0, java.util.Arrays.copyOfRange(b, 0, split), true);
-      raw.sendFrame(0, true, 0, java.util.Arrays.copyOfRange(b, split, b.length), true);
+      raw.sendFrame(1, false, 0, Arrays.copyOfRange(b, 0, split), true);
+      raw.sendFrame(0, true, 0, Arrays.copyOfRange(b, split, b.length), true);
       assertThat(raw.readUntilType("PONG").getJsonObject("payload").getString("nonce")).isEqualTo("é");
     }
   }
@@ -509,7 +513,7 @@ class ConnectionLimitsTest {
   static byte[] deflated(int size) {
     Deflater d = new Deflater(9, true);
     byte[] chunk = new byte[1 << 20];
-    java.util.Arrays.fill(chunk, (byte) ' ');
+    Arrays.fill(chunk, (byte) ' ');
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[65536];
     for (int left = size; left > 0; left -= chunk.length) {
@@ -525,7 +529,7 @@ class ConnectionLimitsTest {
     }
     d.end();
     byte[] all = out.toByteArray();
-    return java.util.Arrays.copyOf(all, all.length - 4);
+    return Arrays.copyOf(all, all.length - 4);
   }
 
   @Test
@@ -553,7 +557,7 @@ class ConnectionLimitsTest {
       d.setInput(hai("s").getBytes(StandardCharsets.UTF_8));
       byte[] buf = new byte[4096];
       int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-      raw.sendFrame(1, true, 4, java.util.Arrays.copyOf(buf, n - 4), true);
+      raw.sendFrame(1, true, 4, Arrays.copyOf(buf, n - 4), true);
       raw.soTimeout(1_500);
       // no close follows a valid compressed HAI
       assertThat(raw.endedByServer()).isFalse();

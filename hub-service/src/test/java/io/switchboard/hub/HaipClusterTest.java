@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -190,7 +191,7 @@ class HaipClusterTest {
          HaipTestClient client = HaipTestClient.open(vertx, a.httpPort(), HaipTestClient.clientHai())) {
       eventually(() -> assertThat(client.toolNames()).contains("rr"));
       // Both providers must be registered before round robin can reach both: wait until each has taken one.
-      java.util.Set<String> servedBy = new java.util.HashSet<>();
+      Set<String> servedBy = new HashSet<>();
       long deadline = System.nanoTime() + HaipTestClient.WAIT.toNanos();
       while (servedBy.size() < 2 && System.nanoTime() < deadline) {
         String tx = client.start("rr", null);
@@ -280,7 +281,7 @@ class HaipClusterTest {
       d.context().clusterManager().getHazelcastInstance().getLifecycleService().terminate();
       JsonObject lost = client.error(ErrorCodes.PROVIDER_LOST);
       assertThat(lost.getString("transaction")).isEqualTo(tx);
-      assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(10));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
       assertThat(agent.isClosed()).isFalse();
       eventually(() -> assertThat(client.toolNames()).doesNotContain("on-d"));
       client.echoRoundTrip("a survives");

@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -400,7 +401,7 @@ class HostileInputTest {
         for (int i = 0; i < 400 && errors(c, ErrorCodes.SLOW_CONSUMER) == before; i++) {
           slow.sendText(HaipTestClient.envelope("s", "MESSAGE", tx, pad).encode());
         }
-      } catch (java.io.IOException closedByServer) {
+      } catch (IOException closedByServer) {
         // the server may close while we are still writing
       }
       eventually(() -> assertThat(errors(c, ErrorCodes.SLOW_CONSUMER)).isEqualTo(before + 1));
@@ -420,7 +421,7 @@ class HostileInputTest {
             }
           }
         }
-      } catch (java.io.IOException reset) {
+      } catch (IOException reset) {
         // a connection reset loses the tail; the counter above already proved the close
       }
       if (closeCode >= 0) {

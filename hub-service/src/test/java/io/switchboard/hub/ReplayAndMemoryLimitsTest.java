@@ -13,6 +13,10 @@ import io.switchboard.hub.testing.RawWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,9 +106,9 @@ class ReplayAndMemoryLimitsTest {
 
   @Test
   void theBudgetsMetricsAreExportedUnderTheirDocumentedNames() throws Exception {
-    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + tight.httpPort() + "/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tight.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("switchboard_memory_budget_bytes{", "switchboard_replay_bytes{",
         "switchboard_memory_transactions_bytes{", "switchboard_replay_evicted_bytes_total{",

@@ -9,6 +9,7 @@ import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.testing.MonitorTestClient;
+import io.switchboard.hub.testing.RawWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -149,10 +150,10 @@ class ThirdPartyClientAndMonitorTest {
         .isNotEqualTo(rttBefore));
     alive.closeBlocking();
     // A raw socket that never answers pings is closed after the idle timeout.
-    try (io.switchboard.hub.testing.RawWebSocket silent = new io.switchboard.hub.testing.RawWebSocket(a.httpPort(), "/haip", 65536)) {
+    try (RawWebSocket silent = new RawWebSocket(a.httpPort(), "/haip", 65536)) {
       int closeCode = -1;
       while (closeCode < 0) {
-        io.switchboard.hub.testing.RawWebSocket.Frame f = silent.read();
+        RawWebSocket.Frame f = silent.read();
         if (f.opcode() == 8) {
           closeCode = f.closeCode();
         }

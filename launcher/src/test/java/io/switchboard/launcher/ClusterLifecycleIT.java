@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -88,7 +89,7 @@ class ClusterLifecycleIT {
   @Order(3)
   void sigtermDrainsBWhileAStaysReady() throws Exception {
     AtomicBoolean aAlwaysReady = new AtomicBoolean(true);
-    java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
     AtomicInteger probes = new AtomicInteger();
     Thread watcher = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {

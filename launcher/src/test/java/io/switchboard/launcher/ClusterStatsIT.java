@@ -27,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Three node processes and a real Prometheus server on loopback: known HAIP traffic through every node, then
@@ -187,7 +188,7 @@ class ClusterStatsIT {
     }
     Path rules = Path.of("..", "k8s", "prometheus", "switchboard-rules.yaml");
     if (Files.exists(rules)) {
-      Map<String, Object> doc = new org.yaml.snakeyaml.Yaml().load(Files.readString(rules));
+      Map<String, Object> doc = new Yaml().load(Files.readString(rules));
       for (Object g : (List<?>) doc.get("groups")) {
         for (Object r : (List<?>) ((Map<?, ?>) g).get("rules")) {
           exprs.add(String.valueOf(((Map<?, ?>) r).get("expr")));

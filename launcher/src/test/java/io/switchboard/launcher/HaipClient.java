@@ -8,11 +8,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -23,13 +27,13 @@ public final class HaipClient implements AutoCloseable {
   private WebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   /** Every frame received, in order (for diagnosing a failed expectation). */
-  public final java.util.List<JsonObject> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   private final CompletableFuture<int[]> closed = new CompletableFuture<>();
   private volatile String session;
   private long seq;
   private volatile boolean agentEcho;
   /** As an agent: MESSAGE replies written to the socket. */
-  public final java.util.concurrent.atomic.AtomicLong agentReplies = new java.util.concurrent.atomic.AtomicLong();
+  public final AtomicLong agentReplies = new AtomicLong();
 
   /** The socket closed (by the server, or dropped) before the frame awaited arrived, or before a send. */
   public static final class Closed extends AssertionError {
@@ -54,7 +58,7 @@ public final class HaipClient implements AutoCloseable {
   /** Whether this (handshaken) session's TOOL_LIST holds {@code tool}. */
   public boolean listsTool(String tool) {
     send(frame("TOOL_LIST", null, new JsonObject(), "SYSTEM"));
-    return await("TOOL_LIST", java.time.Duration.ofSeconds(5)).encode().contains("\"" + tool + "\"");
+    return await("TOOL_LIST", Duration.ofSeconds(5)).encode().contains("\"" + tool + "\"");
   }
 
   public static HaipClient connect(int port) {
@@ -114,7 +118,7 @@ public final class HaipClient implements AutoCloseable {
   public synchronized void send(JsonObject frame) {
     try {
       ws.sendText(frame.encode(), true).join();
-    } catch (java.util.concurrent.CompletionException | IllegalStateException e) {
+    } catch (CompletionException | IllegalStateException e) {
       throw new Closed(closeCode(), "while sending " + frame.getString("type"));
     }
   }

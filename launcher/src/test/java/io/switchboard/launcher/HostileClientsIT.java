@@ -5,12 +5,15 @@ import static java.util.Map.entry;
 import io.switchboard.common.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,13 +21,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
@@ -265,7 +273,7 @@ class HostileClientsIT {
   /** What refused a WebSocket client: the HTTP status of a refused upgrade, else the exception. */
   static String refusal(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof java.net.http.WebSocketHandshakeException w) {
+      if (c instanceof WebSocketHandshakeException w) {
         return "upgrade answered HTTP " + w.getResponse().statusCode() + " " + w.getResponse().body();
       }
     }
@@ -323,7 +331,7 @@ class HostileClientsIT {
       h.check(raw.status == 101, "the upgrade on /ws answered " + raw.status);
       AtomicLong acks = new AtomicLong();
       AtomicLong refusals = new AtomicLong();
-      List<String> codes = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<String> codes = new CopyOnWriteArrayList<>();
       AtomicLong closeCode = new AtomicLong();
       Thread reader = new Thread(() -> {
         try {
@@ -405,7 +413,7 @@ class HostileClientsIT {
         AtomicLong echoed = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         AtomicLong lost = new AtomicLong();
-        List<String> codes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> codes = new CopyOnWriteArrayList<>();
         long[] replayTx = new long[2];
         String[] replayTxId = new String[1];
         long t0 = System.nanoTime();
@@ -468,9 +476,9 @@ class HostileClientsIT {
         for (Future<?> f : work) {
           try {
             f.get(Math.max(1, 90 - (System.nanoTime() - t0) / 1_000_000_000L), TimeUnit.SECONDS);
-          } catch (java.util.concurrent.TimeoutException e) {
+          } catch (TimeoutException e) {
             f.cancel(true);
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             lost.incrementAndGet();
           }
         }
@@ -604,7 +612,7 @@ class HostileClientsIT {
   /** {@code total} bytes made of {@code chunk} repeated, raw-deflated and sync-flushed, the 00 00 ff ff tail stripped. */
   private static byte[] deflate(byte[] chunk, long total) {
     Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[64 * 1024];
     for (long done = 0; done < total; done += chunk.length) {
       d.setInput(chunk, 0, (int) Math.min(chunk.length, total - done));
@@ -628,14 +636,14 @@ class HostileClientsIT {
   }
 
   /** Reads server frames until a text message (inflated when RSV1 is set) matches; null on close or timeout. */
-  private static String readInflated(RawWebSocket raw, Inflater inf, java.util.function.Predicate<String> match,
+  private static String readInflated(RawWebSocket raw, Inflater inf, Predicate<String> match,
       Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       RawWebSocket.Frame f;
       try {
         f = raw.readFrame(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         return null;
       }
       if (f == null || f.opcode() == RawWebSocket.OP_CLOSE) {
@@ -650,14 +658,14 @@ class HostileClientsIT {
         in[in.length - 2] = (byte) 0xff;
         in[in.length - 1] = (byte) 0xff;
         inf.setInput(in);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         try {
           int n;
           while ((n = inf.inflate(buf)) > 0) {
             out.write(buf, 0, n);
           }
-        } catch (java.util.zip.DataFormatException e) {
+        } catch (DataFormatException e) {
           throw new IOException("the server's compressed frame does not inflate: " + e.getMessage());
         }
         text = out.toString(StandardCharsets.UTF_8);

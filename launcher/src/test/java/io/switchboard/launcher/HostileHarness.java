@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -196,7 +197,7 @@ final class HostileHarness implements AutoCloseable {
 
   private String jcmd(String command) {
     try {
-      Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
           String.valueOf(node.pid()), command).redirectErrorStream(true).start();
       CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
         try {

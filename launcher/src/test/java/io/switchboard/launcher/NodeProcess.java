@@ -1,6 +1,8 @@
 package io.switchboard.launcher;
 
 import io.switchboard.common.testing.Await;
+import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +74,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** The same, with the cluster's join port range narrowed to {@code portCount} ports. */
   public static NodeProcess startMember(String cluster, int clusterPort, int portCount, String name, String services) throws IOException {
-    int port = io.switchboard.common.testing.TestNodes.freePort();
+    int port = TestNodes.freePort();
     Map<String, String> env = env(cluster, clusterPort, name, port);
     env.put("SWITCHBOARD_CLUSTER_PORT_COUNT", String.valueOf(portCount));
     env.put("SWITCHBOARD_SERVICES", services);
@@ -162,7 +164,7 @@ public final class NodeProcess implements AutoCloseable {
     if (r.status() != 200) {
       return false;
     }
-    io.vertx.core.json.JsonArray checks = new JsonObject(r.body()).getJsonArray("checks", new io.vertx.core.json.JsonArray());
+    JsonArray checks = new JsonObject(r.body()).getJsonArray("checks", new JsonArray());
     for (int i = 0; i < checks.size(); i++) {
       JsonObject c = checks.getJsonObject(i);
       if ("clusterSafe".equals(c.getString("id"))) {

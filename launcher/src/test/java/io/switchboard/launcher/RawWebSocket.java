@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * A WebSocket client written on a plain {@link Socket}, byte by byte, so that a test can do what no well-behaved
@@ -253,7 +254,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Reads frames until a text frame satisfying {@code match}; null when the socket closed first or after the timeout. */
-  Frame awaitText(java.util.function.Predicate<String> match, Duration timeout) throws IOException {
+  Frame awaitText(Predicate<String> match, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();

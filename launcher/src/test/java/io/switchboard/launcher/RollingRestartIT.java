@@ -15,9 +15,11 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +65,7 @@ class RollingRestartIT {
   volatile boolean clientsRunning = true;
   volatile boolean agentsRunning = true;
   /** Completed when the agents are told to stop: wakes an agent waiting for its socket to close. */
-  final java.util.concurrent.CompletableFuture<Void> agentsStopped = new java.util.concurrent.CompletableFuture<>();
+  final CompletableFuture<Void> agentsStopped = new CompletableFuture<>();
   volatile boolean polling = true;
   volatile int restarting = -1;
   final Queue<Exec> execs = new ConcurrentLinkedQueue<>();
@@ -326,7 +328,7 @@ class RollingRestartIT {
    * Connects following the contract: to {@code preferred} at first; after a close, to another node picked at
    * random (as a Service would), then to any, doubling the back-off (from 1 s, cap 30 s) after a round with none.
    */
-  HaipClient connect(int preferred, int avoid, Random rnd, int[] slotOut, java.util.function.BooleanSupplier go) {
+  HaipClient connect(int preferred, int avoid, Random rnd, int[] slotOut, BooleanSupplier go) {
     int n = nodes.size();
     int first = avoid < 0 ? preferred : (avoid + 1 + rnd.nextInt(n - 1)) % n;
     long backoff = 1_000;
@@ -558,7 +560,7 @@ class RollingRestartIT {
               closedAt = -1;
             }
             // serve until the socket closes or the test stops the agents
-            java.util.concurrent.CompletableFuture.anyOf(a.whenClosed(), agentsStopped).join();
+            CompletableFuture.anyOf(a.whenClosed(), agentsStopped).join();
             if (a.isClosed()) {
               throw new HaipClient.Closed(a.closeCode(), "while serving");
             }

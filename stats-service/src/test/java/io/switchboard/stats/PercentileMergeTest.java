@@ -3,14 +3,15 @@ package io.switchboard.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.metrics.Histograms;
-import io.switchboard.common.stats.ClusterStats;
 import io.switchboard.common.stats.ClusterStats.Percentiles;
+import io.switchboard.common.stats.ClusterStats;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,7 +72,7 @@ class PercentileMergeTest {
     assertMatches(s.latency().p99(), rawPercentile(sorted, 99));
     assertMatches(s.latency().max(), sorted[sorted.length - 1]);
     double rawMean = Arrays.stream(sorted).average().orElseThrow();
-    assertThat(s.averageLatency() * 1000).isCloseTo(rawMean, org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(s.averageLatency() * 1000).isCloseTo(rawMean, Percentage.withPercentage(0.1));
 
     // what averaging the nodes' own p99s would have said is far off: the merge is not an average
     double avgOfP99 = List.of(fast, slow, spiky).stream()

@@ -24,7 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,7 +113,7 @@ class StatsClusterTest {
     }
   }
 
-  static long exact(java.util.function.ToLongFunction<NodeCounters> f) {
+  static long exact(ToLongFunction<NodeCounters> f) {
     return everyone.stream().mapToLong(f).sum();
   }
 
@@ -190,14 +193,14 @@ class StatsClusterTest {
   @Test
   @Order(2)
   void exactlyOneReplicaPublishesClusterStatsOnTheEventBus() throws Exception {
-    java.util.concurrent.CompletableFuture<JsonObject> got = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<JsonObject> got = new CompletableFuture<>();
     var consumer = b.vertx().eventBus().<JsonObject>consumer(Addresses.STATS_CLUSTER, m -> {
       if (exactTotals(m.body())) {
         got.complete(m.body());
       }
     });
     try {
-      JsonObject published = got.get(15, java.util.concurrent.TimeUnit.SECONDS);
+      JsonObject published = got.get(15, TimeUnit.SECONDS);
       assertThat(ClusterStats.fromJson(published).nodes()).isEqualTo(4);
     } finally {
       consumer.unregister();

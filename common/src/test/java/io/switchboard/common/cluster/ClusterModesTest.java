@@ -2,6 +2,7 @@ package io.switchboard.common.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.common.Addresses;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
@@ -28,7 +29,7 @@ class ClusterModesTest {
       assertThat(ClusterInfo.clusterSize(b.context())).isEqualTo(2);
       // a clustered request from a reaches the consumer that only b has
       JsonObject reply = Await.await(a.vertx().eventBus()
-          .<JsonObject>request(io.switchboard.common.Addresses.nodeInfo(b.nodeId()), new JsonObject())).body();
+          .<JsonObject>request(Addresses.nodeInfo(b.nodeId()), new JsonObject())).body();
       assertThat(reply.getString("name")).isEqualTo("tcp-b");
     }
   }

@@ -3,6 +3,7 @@ package io.switchboard.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +113,7 @@ class SwitchboardConfigTest {
   @Test
   void jsonKeysAcceptJsonFromTheEnvironment() {
     SwitchboardConfig cfg = SwitchboardConfig.load(null, Map.of("SWITCHBOARD_ALERT_RULES", "[{\"name\":\"x\"}]"));
-    assertThat(cfg.getJson(ConfigKeys.ALERT_RULES)).isInstanceOf(io.vertx.core.json.JsonArray.class);
+    assertThat(cfg.getJson(ConfigKeys.ALERT_RULES)).isInstanceOf(JsonArray.class);
     assertThat(List.of(cfg.getJson(ConfigKeys.ALERT_RULES).toString())).allMatch(s -> s.contains("\"x\""));
   }
 }

@@ -6,11 +6,13 @@ import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.node.SwitchboardService;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts real Switchboard nodes inside the test JVM: each its own Vert.x, clustered over loopback Hazelcast with
@@ -39,7 +41,7 @@ public final class TestNodes {
       int base = 20000 + (int) (Math.random() * 10000);
       boolean ok = true;
       for (int p = base; p < base + count && ok; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getByName("127.0.0.1"))) {
           s.setReuseAddress(true);
         } catch (IOException e) {
           ok = false;
@@ -57,7 +59,7 @@ public final class TestNodes {
     public final String name = "sb-test-" + UUID.randomUUID().toString().substring(0, 8);
     public final int basePort;
     private final int portCount;
-    private final java.util.List<SwitchboardNode> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SwitchboardNode> nodes = new CopyOnWriteArrayList<>();
 
     public Cluster() {
       this(8);

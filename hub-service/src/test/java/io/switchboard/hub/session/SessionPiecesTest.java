@@ -3,7 +3,9 @@ package io.switchboard.hub.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SessionPiecesTest {
@@ -92,8 +94,8 @@ class SessionPiecesTest {
   @Test
   void replayWindowKeepsMultiByteTextExactlyAcrossTheRingsWrapAndGrowth() {
     ReplayWindow w = new ReplayWindow(5, 60_000, 1 << 20);
-    java.util.List<String> sent = new java.util.ArrayList<>();
-    java.util.Random rnd = new java.util.Random(42);
+    List<String> sent = new ArrayList<>();
+    Random rnd = new Random(42);
     for (int i = 1; i <= 400; i++) {
       String t = "{\"seq\":\"" + i + "\",\"text\":\"" + "é€😀a".repeat(rnd.nextInt(200)) + "\"}";
       sent.add(t);

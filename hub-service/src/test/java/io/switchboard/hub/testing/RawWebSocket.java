@@ -8,8 +8,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -102,7 +105,7 @@ public final class RawWebSocket implements AutoCloseable {
       String head = readHead(raw);
       int length = 0;
       for (String line : head.split("\r\n")) {
-        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
           length = Integer.parseInt(line.substring(15).trim());
         }
       }
@@ -169,7 +172,7 @@ public final class RawWebSocket implements AutoCloseable {
    * Reads until the server's close frame and returns its code; -1 when the connection ended (or was reset) first.
    * Text frames read on the way are added to {@code texts}.
    */
-  public int readUntilClose(java.util.List<String> texts) {
+  public int readUntilClose(List<String> texts) {
     try {
       while (true) {
         Frame f = read();
@@ -192,7 +195,7 @@ public final class RawWebSocket implements AutoCloseable {
         // drain what was queued before the end
       }
       return true;
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       return false;
     } catch (IOException e) {
       return true;
