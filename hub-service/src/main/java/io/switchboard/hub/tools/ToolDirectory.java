@@ -11,7 +11,9 @@ import java.util.TreeMap;
  * The cluster-wide view of tools and of who wants per-message hub events, built from every hub node's
  * announcements: one entry per node, replaced wholesale by each announcement, dropped when the node leaves the
  * cluster (by its cluster node id) or, for announcers without one, when its lease runs out. The built-in echo tool
- * is always present. Reads are lock-free (an immutable merged view); writes are synchronized. Pure.
+ * is always present. In the hub one context writes it (the cluster verticle's) and any context reads it: reads are
+ * lock-free (an immutable merged view behind a volatile reference); writes are also synchronized, so a caller on
+ * another thread stays safe. Pure.
  */
 public final class ToolDirectory {
   private record Entry(String clusterNodeId, List<ToolDef> tools, boolean eventsInterest, long seenAt) {}
