@@ -214,17 +214,20 @@ final class MonitorSession {
       invalid("name an executionId or a topic: events, stats or alerts");
       return;
     }
-    reply(MonitorFrame.topic(ack, t, new JsonObject()));
+    JsonObject none = new JsonObject();
     if (!sub) {
+      reply(MonitorFrame.topic(ack, t, none));
       if (topics.remove(t)) {
         rt.monitors.unsubscribe(this, t);
       }
-    } else if (topics.add(t)) {
-      if (MonitorFrame.TOPIC_ALERTS.equals(t)) {
-        alertsSnapshotThenSubscribe();
-      } else {
-        rt.monitors.subscribe(this, t);
-      }
+    } else if (!topics.add(t)) {
+      reply(MonitorFrame.topic(ack, t, none));
+    } else if (MonitorFrame.TOPIC_ALERTS.equals(t)) {
+      reply(MonitorFrame.topic(ack, t, none));
+      alertsSnapshotThenSubscribe();
+    } else {
+      // acknowledged once the topic's frames reach this socket: what comes after the ack is not missed
+      rt.monitors.subscribe(this, t).onComplete(ar -> Hub.on(ctx, () -> reply(MonitorFrame.topic(ack, t, none))));
     }
   }
 

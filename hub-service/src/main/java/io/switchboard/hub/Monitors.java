@@ -5,6 +5,8 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +45,8 @@ final class Monitors {
       MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
       MonitorFrame.TOPIC_ALERTS, new HashSet<>());
   private MessageConsumer<JsonObject> eventsConsumer;
+  /** Completes once the events consumer is registered across the cluster (or its registration failed). */
+  private Future<Void> eventsListening = Future.succeededFuture();
   /** Final status and metrics of recently ended executions owned here, for late subscribers. */
   private final Map<String, JsonObject[]> recent = new LinkedHashMap<>(64, 0.75f, false) {
     @Override
@@ -170,16 +174,26 @@ final class Monitors {
     });
   }
 
-  /** {@code topic} is one of MonitorFrame's topics. */
-  void subscribe(MonitorSession m, String topic) {
+  /**
+   * Subscribes {@code m} to {@code topic} (one of MonitorFrame's topics); completes once frames of the topic reach
+   * it: for topic events, once the node's events consumer is registered across the cluster.
+   */
+  Future<Void> subscribe(MonitorSession m, String topic) {
+    Promise<Void> live = Promise.promise();
     Hub.on(owner, () -> {
       Set<MonitorSession> subs = byTopic.get(topic);
       boolean first = subs.isEmpty();
       subs.add(m);
-      if (first && MonitorFrame.TOPIC_EVENTS.equals(topic)) {
+      if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
+        live.complete();
+        return;
+      }
+      if (first) {
         listenToEvents();
       }
+      eventsListening.onComplete(ar -> live.tryComplete());
     });
+    return live.future();
   }
 
   void unsubscribe(MonitorSession m, String topic) {
@@ -230,6 +244,7 @@ final class Monitors {
   private void listenToEvents() {
     eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relay(MonitorFrame.TOPIC_EVENTS, MonitorFrame.EVENT, msg.body()));
     MessageConsumer<JsonObject> registered = eventsConsumer;
+    eventsListening = registered.completion();
     registered.completion().onComplete(ar -> {
       if (eventsConsumer == registered) {
         rt.offers.eventsInterest(true);

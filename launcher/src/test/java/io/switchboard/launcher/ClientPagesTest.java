@@ -41,6 +41,8 @@ class ClientPagesTest {
   static TestNodes.Cluster cluster;
   static List<SwitchboardNode> nodes = new ArrayList<>();
   static Vertx vertx;
+  /** Held for the test's life: Vert.x closes a client nothing references any more, with its sockets. */
+  static WebSocketClient sockets;
   static final Set<String> sessions = new HashSet<>();
 
   @BeforeAll
@@ -51,11 +53,11 @@ class ClientPagesTest {
       nodes.add(cluster.start(name, List.of(new HubService(), new StatsService()), fast));
     }
     vertx = Vertx.vertx();
-    WebSocketClient ws = vertx.createWebSocketClient();
+    sockets = vertx.createWebSocketClient();
     // sessions on the three nodes interleaved, so that connected_at order mixes the nodes
     for (int i = 0; i < PER_NODE; i++) {
       for (SwitchboardNode n : nodes) {
-        sessions.add(Await.await(open(ws, n.httpPort())));
+        sessions.add(Await.await(open(sockets, n.httpPort())));
       }
     }
   }

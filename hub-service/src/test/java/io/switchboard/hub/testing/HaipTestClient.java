@@ -27,6 +27,8 @@ import java.util.function.Predicate;
 public final class HaipTestClient implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(15);
 
+  /** Held for the socket's life: Vert.x closes a client nothing references any more, with its sockets. */
+  private final WebSocketClient client;
   private final ClientWebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
@@ -37,8 +39,9 @@ public final class HaipTestClient implements AutoCloseable {
   public final String session;
   public final JsonObject serverHai;
 
-  private HaipTestClient(ClientWebSocket ws, WebSocketConnectOptions options) {
-    this.ws = ws;
+  private HaipTestClient(WebSocketClient client, WebSocketConnectOptions options) {
+    this.client = client;
+    this.ws = client.webSocket();
     // Handlers first, then connect: the server's HAI arrives at once.
     ws.textMessageHandler(t -> inbox.add(new JsonObject(t)));
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? (short) 1005 : ws.closeStatusCode()));
@@ -52,7 +55,7 @@ public final class HaipTestClient implements AutoCloseable {
   public static HaipTestClient connect(Vertx vertx, int port, String path) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024)
         .setMaxFrameSize(64 * 1024 * 1024));
-    return new HaipTestClient(client.webSocket(), new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path));
+    return new HaipTestClient(client, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path));
   }
 
   /** Connects and completes the handshake with this HAI payload. */
@@ -222,5 +225,6 @@ public final class HaipTestClient implements AutoCloseable {
         // already closing
       }
     }
+    client.close();
   }
 }

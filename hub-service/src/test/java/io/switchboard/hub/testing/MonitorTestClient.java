@@ -3,6 +3,7 @@ package io.switchboard.hub.testing;
 import io.switchboard.common.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -14,20 +15,23 @@ import java.util.function.Predicate;
 
 /** A client of the monitor stream /ws for tests. */
 public final class MonitorTestClient implements AutoCloseable {
+  /** Held for the socket's life: Vert.x closes a client nothing references any more, with its sockets. */
+  private final WebSocketClient client;
   private final ClientWebSocket ws;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  private MonitorTestClient(ClientWebSocket ws, int port) {
-    this.ws = ws;
+  private MonitorTestClient(WebSocketClient client, int port) {
+    this.client = client;
+    this.ws = client.webSocket();
     ws.textMessageHandler(t -> inbox.add(new JsonObject(t)));
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? (short) 1005 : ws.closeStatusCode()));
     Await.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
   }
 
   public static MonitorTestClient connect(Vertx vertx, int port) {
-    return new MonitorTestClient(vertx.createWebSocketClient().webSocket(), port);
+    return new MonitorTestClient(vertx.createWebSocketClient(), port);
   }
 
   public void send(JsonObject request) {
@@ -99,5 +103,6 @@ public final class MonitorTestClient implements AutoCloseable {
     } catch (Exception e) {
       // already closed
     }
+    client.close();
   }
 }
