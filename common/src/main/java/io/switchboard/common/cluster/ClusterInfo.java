@@ -28,7 +28,10 @@ public final class ClusterInfo {
         .put("clustered", node.clustered())
         .put("clusterSize", clusterSize(node));
     if (node.clustered()) {
-      out.put("memberId", node.clusterManager().getNodeId());
+      // memberId names the same thing here as in members[]: the Hazelcast member UUID now (it changes when a member
+      // merges back after a split); clusterNodeId is the cluster manager's id of this node, as event-bus
+      // registrations name it
+      out.put("memberId", node.memberId()).put("clusterNodeId", node.clusterManager().getNodeId());
       JsonArray members = new JsonArray();
       node.clusterManager().getHazelcastInstance().getCluster().getMembers().forEach(m -> members.add(new JsonObject()
           .put("memberId", m.getUuid().toString())

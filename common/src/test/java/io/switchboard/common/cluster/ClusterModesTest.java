@@ -6,6 +6,7 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,12 @@ class ClusterModesTest {
       JsonObject reply = Await.await(a.vertx().eventBus()
           .<JsonObject>request(Addresses.nodeInfo(b.nodeId()), new JsonObject())).body();
       assertThat(reply.getString("name")).isEqualTo("tcp-b");
+      // memberId means one thing in /cluster: the member UUID, at the top for this node and in members[]
+      JsonArray members = reply.getJsonArray("members");
+      assertThat(members).hasSize(2);
+      JsonObject local = members.stream().map(m -> (JsonObject) m).filter(m -> m.getBoolean("local")).findFirst().orElseThrow();
+      assertThat(reply.getString("memberId")).isEqualTo(local.getString("memberId")).isEqualTo(b.context().memberId());
+      assertThat(reply.getString("clusterNodeId")).isEqualTo(b.context().clusterManager().getNodeId());
     }
   }
 
