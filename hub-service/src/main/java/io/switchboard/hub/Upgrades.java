@@ -14,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * WebSocket upgrades through the Router, with the node's limits checked first: open sockets
  * ({@code hub.maxConnections}) and sockets that have not completed their handshake, per node and per source
  * address ({@code hub.maxPendingHandshakes}, {@code hub.maxPendingHandshakesPerAddress}). Beyond any of them the
- * upgrade gets HTTP 503 with a JSON body naming the code and the key.
+ * upgrade gets HTTP 503 with the HTTP API's error body ({@code {error:{status, code, message}}}) naming the key.
  */
 final class Upgrades {
   private Upgrades() {}
@@ -66,7 +66,8 @@ final class Upgrades {
     }
     rc.response().setStatusCode(status).setStatusMessage(reason)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", code).put("reason", reason).encode())
+        .end(new JsonObject().put("error", new JsonObject().put("status", status).put("code", code).put("message", reason))
+            .encode())
         .onComplete(ar -> {
           if (close) {
             rc.request().connection().close();

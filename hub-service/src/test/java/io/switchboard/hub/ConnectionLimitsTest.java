@@ -291,14 +291,14 @@ class ConnectionLimitsTest {
         open.add(new RawWebSocket("127.0.0.2", pending.httpPort(), "/haip", 65536, ""));
       }
       String perAddress = RawWebSocket.refusedUpgrade("127.0.0.2", pending.httpPort(), "/haip");
-      assertThat(perAddress).startsWith("HTTP/1.1 503").contains("\"error\":\"HANDSHAKE_LIMIT\"")
+      assertThat(perAddress).startsWith("HTTP/1.1 503").contains("\"code\":\"HANDSHAKE_LIMIT\"")
           .contains("hub.maxPendingHandshakesPerAddress=3");
       // another address still gets in, up to the node's cap
       for (int i = 0; i < 3; i++) {
         open.add(new RawWebSocket("127.0.0.3", pending.httpPort(), "/ws", 65536, ""));
       }
       String node = RawWebSocket.refusedUpgrade("127.0.0.4", pending.httpPort(), "/haip");
-      assertThat(node).startsWith("HTTP/1.1 503").contains("\"error\":\"HANDSHAKE_LIMIT\"")
+      assertThat(node).startsWith("HTTP/1.1 503").contains("\"code\":\"HANDSHAKE_LIMIT\"")
           .contains("hub.maxPendingHandshakes=6");
       assertThat(errors(pending, ErrorCodes.HANDSHAKE_LIMIT)).isEqualTo(before + 2);
       // a HAI frees its socket's slot at once
