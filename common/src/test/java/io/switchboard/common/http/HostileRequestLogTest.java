@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * patterns backtrack must not stall that loop. One HTTP instance, so every request shares the loop.
  */
 class HostileRequestLogTest {
+  /** Longer than any pause of a busy machine, far shorter than a backtracking stall. */
+  static final Duration STALL = Duration.ofSeconds(15);
+
   @Test
   void aPathBuiltToStallTheLogMaskerIsAnsweredAndTheNodeKeepsAnswering() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -35,16 +38,16 @@ class HostileRequestLogTest {
       // a run of name characters full of a masked word, under Netty's 4096-byte request line
       String path = "/" + "atoken".repeat(600) + "=x";
       for (String p : List.of(path, "/x?" + "-token".repeat(600) + "=x")) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + p)).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + p)).timeout(STALL).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("NOT_FOUND");
+        // a backtracking masker holds the loop for minutes on such a line; a busy machine delays it by moments:
+        // the bound tells the two apart without timing the node
         for (int i = 0; i < 5; i++) {
-          long t0 = System.nanoTime();
-          HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(1)).build(),
+          HttpResponse<String> h = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(STALL).build(),
               HttpResponse.BodyHandlers.ofString());
           assertThat(h.statusCode()).isEqualTo(200);
-          assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for /health after a hostile path").isLessThan(1_000);
         }
       }
     } finally {
