@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,8 @@ class EventBusBridgeTest {
     cluster = new TestNodes.Cluster(2);
     tcpPort = TestNodes.freePort();
     node = cluster.start("bridge", List.of(), Map.of("cluster.mode", "none", "bridge.tcp.port", tcpPort,
-        "hub.maxMessageBytes", "4KiB", "hub.rateLimit", 50, "hub.rateLimitCloseAfter", 20));
+        "hub.maxMessageBytes", "4KiB", "hub.rateLimit", 50, "hub.rateLimitCloseAfter", 20,
+        "hub.writeQueueMaxBytes", "16KiB", "hub.slowConsumerGrace", "300ms"));
     publisher = node.vertx().setPeriodic(50, t -> node.vertx().eventBus().publish(Addresses.STATS_CLUSTER,
         new JsonObject().put("nodes", 1).put("at", System.currentTimeMillis())));
   }
@@ -160,44 +162,141 @@ class EventBusBridgeTest {
     assertThat(count("switchboard.bridge.errors", "tcp", "reason", "rate_limited")).isGreaterThanOrEqualTo(before + 20);
   }
 
+  /** A SockJS raw WebSocket client ({@code /eventbus/websocket}); {@code reading} false: it never reads. */
+  private static final class SockJsClient implements AutoCloseable {
+    final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    final WebSocket ws;
+
+    SockJsClient(boolean reading) throws Exception {
+      ws = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"), new WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void onOpen(WebSocket webSocket) {
+              if (reading) {
+                webSocket.request(1);
+              }
+            }
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+              text.append(data);
+              if (last) {
+                frames.add(new JsonObject(text.toString()));
+                text.setLength(0);
+              }
+              webSocket.request(1);
+              return null;
+            }
+
+            /** Vert.x's raw WebSocket transport writes the bridge's frames as binary messages. */
+            @Override
+            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+              byte[] b = new byte[data.remaining()];
+              data.get(b);
+              return onText(webSocket, new String(b, StandardCharsets.UTF_8), last);
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
+              closed.complete(code);
+              return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+              closed.complete(-1);
+            }
+          }).get(15, TimeUnit.SECONDS);
+    }
+
+    void send(String text) {
+      ws.sendText(text, true).join();
+    }
+
+    void send(JsonObject frame) {
+      send(frame.encode());
+    }
+
+    @Override
+    public void close() {
+      ws.abort();
+    }
+  }
+
   @Test
   void sockJsRawWebSocketReceivesStatsAndIsRefusedAToolSend() throws Exception {
     double before = count("switchboard.bridge.refused", "sockjs", "address_class", "tool");
-    LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"), new WebSocket.Listener() {
-          private final StringBuilder text = new StringBuilder();
-
-          /** Vert.x's raw WebSocket transport writes the bridge's frames as binary messages. */
-          @Override
-          public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            return onText(webSocket, new String(b, StandardCharsets.UTF_8), last);
-          }
-
-          @Override
-          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-              frames.add(new JsonObject(text.toString()));
-              text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-          }
-        }).get(15, TimeUnit.SECONDS);
-    try {
-      ws.sendText(new JsonObject().put("type", "register").put("address", Addresses.STATS_CLUSTER).encode(), true).join();
-      assertThat(poll(frames, f -> Addresses.STATS_CLUSTER.equals(f.getString("address")))).isNotNull();
-      ws.sendText(new JsonObject().put("type", "send").put("address", "switchboard.tool.echo")
-          .put("body", new JsonObject()).encode(), true).join();
-      JsonObject e = poll(frames, f -> "err".equals(f.getString("type")));
-      assertThat(e).isNotNull();
+    try (SockJsClient c = new SockJsClient(true)) {
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.STATS_CLUSTER));
+      assertThat(poll(c.frames, f -> Addresses.STATS_CLUSTER.equals(f.getString("address")))).isNotNull();
+      c.send(new JsonObject().put("type", "send").put("address", "switchboard.tool.echo").put("body", new JsonObject()));
+      assertThat(poll(c.frames, f -> "err".equals(f.getString("type")))).isNotNull();
       Await.waitFor(WAIT, () -> count("switchboard.bridge.refused", "sockjs", "address_class", "tool") == before + 1,
           "the refused tool send is counted");
-    } finally {
-      ws.abort();
+    }
+  }
+
+  @Test
+  void sockJsMalformedJsonIsAnsweredAndCountedOversizedAndFloodsAreCut() throws Exception {
+    double malformed = count("switchboard.bridge.errors", "sockjs", "reason", "malformed");
+    double tooLarge = count("switchboard.bridge.errors", "sockjs", "reason", "too_large");
+    double flood = count("switchboard.bridge.errors", "sockjs", "reason", "rate_limited");
+    try (SockJsClient c = new SockJsClient(true)) {
+      c.send("{\"type\":\"send\",");
+      JsonObject e = poll(c.frames, f -> "err".equals(f.getString("type")));
+      assertThat(e).isNotNull();
+      assertThat(e.getString("body")).isEqualTo("invalid_json");
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.STATS_CLUSTER));
+      assertThat(poll(c.frames, f -> Addresses.STATS_CLUSTER.equals(f.getString("address")))).isNotNull();
+    }
+    assertThat(count("switchboard.bridge.errors", "sockjs", "reason", "malformed")).isEqualTo(malformed + 1);
+    try (SockJsClient c = new SockJsClient(true)) {
+      c.send(new JsonObject().put("type", "send").put("address", Addresses.STATS_QUERY)
+          .put("body", new JsonObject().put("pad", "x".repeat(5000))));
+      assertThat(c.closed.get(15, TimeUnit.SECONDS)).isNotNull();
+    }
+    assertThat(count("switchboard.bridge.errors", "sockjs", "reason", "too_large")).isEqualTo(tooLarge + 1);
+    try (SockJsClient c = new SockJsClient(true)) {
+      String ping = new JsonObject().put("type", "ping").encode();
+      for (int i = 0; i < 200 && !c.closed.isDone(); i++) {
+        try {
+          c.send(ping);
+        } catch (RuntimeException e) {
+          break;
+        }
+      }
+      assertThat(c.closed.get(15, TimeUnit.SECONDS)).isNotNull();
+    }
+    assertThat(count("switchboard.bridge.errors", "sockjs", "reason", "rate_limited")).isGreaterThanOrEqualTo(flood + 20);
+  }
+
+  /** Publishes 8 KB hub events every 5 ms until closed: more than a client that does not read can take. */
+  private static AutoCloseable flood() {
+    JsonObject big = new JsonObject().put("pad", "y".repeat(8192));
+    long timer = node.vertx().setPeriodic(5, t -> node.vertx().eventBus().publish(Addresses.HUB_EVENTS, big));
+    return () -> node.vertx().cancelTimer(timer);
+  }
+
+  @Test
+  void sockJsClientThatDoesNotReadIsCut() throws Exception {
+    double before = count("switchboard.bridge.errors", "sockjs", "reason", "slow_consumer");
+    try (SockJsClient c = new SockJsClient(false); AutoCloseable f = flood()) {
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.HUB_EVENTS));
+      Await.waitFor(WAIT, () -> count("switchboard.bridge.errors", "sockjs", "reason", "slow_consumer") >= before + 1,
+          "the client that does not read is cut as a slow consumer");
+    }
+  }
+
+  @Test
+  void tcpClientThatDoesNotReadIsCut() throws Exception {
+    double before = count("switchboard.bridge.errors", "tcp", "reason", "slow_consumer");
+    try (BridgeFrames c = tcp(); AutoCloseable f = flood()) {
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.HUB_EVENTS));
+      Await.waitFor(WAIT, () -> count("switchboard.bridge.errors", "tcp", "reason", "slow_consumer") >= before + 1,
+          "the client that does not read is cut as a slow consumer");
     }
   }
 
