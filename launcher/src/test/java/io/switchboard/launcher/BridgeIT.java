@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * refused with an error frame and counted on the node it is connected to.
  */
 class BridgeIT {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  /** Generous: on a busy 2-core machine a node's start alone has taken over a minute. */
+  private static final Duration START = Duration.ofSeconds(180);
+  private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String RULE = "BridgeProbe";
 
   @Test
@@ -50,8 +52,8 @@ class BridgeIT {
     envA.put("SWITCHBOARD_ALERT_RULES", rules.encode());
     try (NodeProcess a = NodeProcess.start("bridge-a", portA, envA);
         NodeProcess b = NodeProcess.startMember(cluster, clusterPort, "bridge-b", "hub")) {
-      a.awaitReady(WAIT);
-      b.awaitReady(WAIT);
+      a.awaitReady(START);
+      b.awaitReady(START);
       Await.waitFor(WAIT, () -> a.clusterSize() == 2 && b.clusterSize() == 2, () -> "two members\n" + a.tail() + b.tail());
       try (NodeClient client = NodeClient.start(clientDir, a.url("/eventbus"))) {
         client.await(l -> "open".equals(l.getString("event")), "the bridge opened");

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param sockJsEnabled      whether {@code /eventbus} is served ({@code bridge.sockjs.enabled})
  * @param tcpPort            port of the TCP bridge, 0 for none ({@code bridge.tcp.port})
  * @param host               the interface the TCP bridge binds ({@code http.host})
+ * @param maxSockets         open bridge sockets per node, both bridges together ({@code bridge.maxSockets})
  * @param outbound           addresses a client may register for, exact names ({@code bridge.outbound})
  * @param inbound            addresses a client may send to, exact names ({@code bridge.inbound})
  * @param maxMessageBytes    largest frame a client may send ({@code hub.maxMessageBytes})
@@ -27,6 +28,7 @@ public record BridgeSettings(
     boolean sockJsEnabled,
     int tcpPort,
     String host,
+    int maxSockets,
     Set<String> outbound,
     Set<String> inbound,
     int maxMessageBytes,
@@ -44,6 +46,7 @@ public record BridgeSettings(
         cfg.getBoolean(ConfigKeys.BRIDGE_SOCKJS_ENABLED),
         cfg.getInt(ConfigKeys.BRIDGE_TCP_PORT),
         cfg.getString(ConfigKeys.HTTP_HOST),
+        cfg.getInt(ConfigKeys.BRIDGE_MAX_SOCKETS),
         addresses(cfg, ConfigKeys.BRIDGE_OUTBOUND),
         addresses(cfg, ConfigKeys.BRIDGE_INBOUND),
         (int) Math.min(Integer.MAX_VALUE, cfg.getBytes(ConfigKeys.HUB_MAX_MESSAGE_BYTES)),

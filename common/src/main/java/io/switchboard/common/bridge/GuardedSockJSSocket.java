@@ -25,6 +25,8 @@ final class GuardedSockJSSocket implements SockJSSocket {
   private final BridgeSettings settings;
   private final BridgeMetrics metrics;
   final SocketBudget budget = new SocketBudget();
+  /** Whether this socket holds a place in {@link BridgeSockets}. */
+  boolean counted;
   private boolean cut;
 
   GuardedSockJSSocket(SockJSSocket delegate, BridgeSettings settings, BridgeMetrics metrics) {

@@ -23,18 +23,20 @@ public final class SockJsBridge {
 
   private final BridgePolicy policy;
   private final BridgeMetrics metrics;
+  private final BridgeSockets sockets;
 
-  private SockJsBridge(BridgePolicy policy, BridgeMetrics metrics) {
+  private SockJsBridge(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
     this.policy = policy;
     this.metrics = metrics;
+    this.sockets = sockets;
   }
 
   /**
    * Mounts the bridge on {@code router} under {@link #PATH}: Vert.x's SockJS bridge (what {@code SockJSHandler.bridge}
    * installs), handed each socket wrapped in a {@link GuardedSockJSSocket}.
    */
-  public static void mount(Router router, Vertx vertx, BridgePolicy policy, BridgeMetrics metrics) {
-    SockJsBridge bridge = new SockJsBridge(policy, metrics);
+  public static void mount(Router router, Vertx vertx, BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
+    SockJsBridge bridge = new SockJsBridge(policy, metrics, sockets);
     SockJSHandlerOptions handlerOptions = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     SockJSBridgeOptions options = policy.permit(new SockJSBridgeOptions())
         .setMaxHandlersPerSocket(Math.max(1, policy.settings().outbound().size()))
@@ -52,7 +54,20 @@ public final class SockJsBridge {
     BridgeEventType type = event.type();
     switch (type) {
       case SOCKET_CREATED -> {
+        if (!sockets.tryOpen()) {
+          metrics.error(BridgeMetrics.Reason.SOCKET_LIMIT);
+          event.complete(false);
+          return;
+        }
+        socket.counted = true;
         socket.setWriteQueueMaxSize(policy.settings().writeQueueMaxBytes());
+        event.complete(true);
+      }
+      case SOCKET_CLOSED -> {
+        if (socket.counted) {
+          socket.counted = false;
+          sockets.closed();
+        }
         event.complete(true);
       }
       case RECEIVE -> {

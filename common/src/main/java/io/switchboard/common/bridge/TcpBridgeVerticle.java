@@ -25,11 +25,13 @@ import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 public final class TcpBridgeVerticle extends VerticleBase {
   private final BridgePolicy policy;
   private final BridgeMetrics metrics;
+  private final BridgeSockets sockets;
   private TcpEventBusBridge bridge;
 
-  public TcpBridgeVerticle(BridgePolicy policy, BridgeMetrics metrics) {
+  public TcpBridgeVerticle(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
     this.policy = policy;
     this.metrics = metrics;
+    this.sockets = sockets;
   }
 
   @Override
@@ -44,7 +46,16 @@ public final class TcpBridgeVerticle extends VerticleBase {
     }
     Handler<NetSocket> bridged = server.connectHandler();
     server.connectHandler(socket -> {
-      guard(socket);
+      if (!sockets.tryOpen()) {
+        metrics.error(BridgeMetrics.Reason.SOCKET_LIMIT);
+        socket.close();
+        return;
+      }
+      if (!guard(socket)) {
+        sockets.closed();
+        socket.close();
+        return;
+      }
       bridged.handle(socket);
     });
     return bridge.listen();
@@ -68,16 +79,19 @@ public final class TcpBridgeVerticle extends VerticleBase {
     }
   }
 
-  private void guard(NetSocket socket) {
-    if (socket instanceof NetSocketInternal internal) {
-      ChannelPipeline p = internal.channelHandlerContext().pipeline();
-      TcpFrameGuard guard = new TcpFrameGuard(policy.settings(), metrics);
-      if (p.get("handler") != null) {
-        p.addBefore("handler", TcpFrameGuard.NAME, guard);
-      } else {
-        p.addFirst(TcpFrameGuard.NAME, guard);
-      }
+  /** Puts a {@link TcpFrameGuard} before Vert.x's handler; false when the socket offers no pipeline to guard. */
+  private boolean guard(NetSocket socket) {
+    if (!(socket instanceof NetSocketInternal internal)) {
+      return false;
     }
+    ChannelPipeline p = internal.channelHandlerContext().pipeline();
+    TcpFrameGuard guard = new TcpFrameGuard(policy.settings(), metrics, sockets::closed);
+    if (p.get("handler") != null) {
+      p.addBefore("handler", TcpFrameGuard.NAME, guard);
+    } else {
+      p.addFirst(TcpFrameGuard.NAME, guard);
+    }
+    return true;
   }
 
   @Override

@@ -32,14 +32,17 @@ final class TcpFrameGuard extends ChannelDuplexHandler {
 
   private final BridgeSettings settings;
   private final BridgeMetrics metrics;
+  /** Gives back the connection's place in {@link BridgeSockets}; run once, when the connection ends. */
+  private Runnable onEnd;
   private final SocketBudget budget = new SocketBudget();
   private ByteBuf pending;
   private boolean closing;
   private ScheduledFuture<?> slowCheck;
 
-  TcpFrameGuard(BridgeSettings settings, BridgeMetrics metrics) {
+  TcpFrameGuard(BridgeSettings settings, BridgeMetrics metrics, Runnable onEnd) {
     this.settings = settings;
     this.metrics = metrics;
+    this.onEnd = onEnd;
   }
 
   @Override
@@ -56,6 +59,10 @@ final class TcpFrameGuard extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     release();
+    if (onEnd != null) {
+      onEnd.run();
+      onEnd = null;
+    }
     super.channelInactive(ctx);
   }
 

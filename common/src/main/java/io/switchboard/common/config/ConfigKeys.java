@@ -207,6 +207,8 @@ public final class ConfigKeys {
       "Serve the SockJS event-bus bridge at /eventbus (docs/operations.md, Bridges).");
   public static final String BRIDGE_TCP_PORT = intKey("bridge.tcp.port", 0, 0, 65535,
       "Port of the TCP event-bus bridge (4-byte length + JSON frames) on http.host; 0 means no TCP bridge.");
+  public static final String BRIDGE_MAX_SOCKETS = intKey("bridge.maxSockets", 10_000, 1, 10_000_000,
+      "Open bridge sockets per node, SockJS and TCP together; a socket beyond it is closed at once (counted as reason socket_limit).");
   public static final String BRIDGE_OUTBOUND = key("bridge.outbound", ConfigType.LIST,
       "switchboard.alerts,switchboard.stats.cluster,switchboard.health.cluster,switchboard.hub.events",
       "Addresses a bridge client may register for (exact names). Tool, node and silence addresses are refused at start-up.");

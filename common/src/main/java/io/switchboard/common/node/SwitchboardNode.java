@@ -3,6 +3,7 @@ package io.switchboard.common.node;
 import io.switchboard.common.bridge.BridgeMetrics;
 import io.switchboard.common.bridge.BridgePolicy;
 import io.switchboard.common.bridge.BridgeSettings;
+import io.switchboard.common.bridge.BridgeSockets;
 import io.switchboard.common.bridge.SockJsBridge;
 import io.switchboard.common.bridge.TcpBridgeVerticle;
 import io.switchboard.common.cluster.ClusterInfo;
@@ -123,8 +124,9 @@ public final class SwitchboardNode {
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
       NodeRoutes.mount(router, ctx);
       BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
+      BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
       if (bridgeSettings.sockJsEnabled()) {
-        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"));
+        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets);
       }
       HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
@@ -153,9 +155,10 @@ public final class SwitchboardNode {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
       if (bridgeSettings.tcpPort() > 0) {
-        chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(bridgePolicy,
-            new BridgeMetrics(metrics.registry(), "tcp"))).onSuccess(x -> LOG.info("TCP event-bus bridge listening on {}:{}",
-                bridgeSettings.host(), bridgeSettings.tcpPort())));
+        TcpBridgeVerticle tcpBridge = new TcpBridgeVerticle(bridgePolicy, new BridgeMetrics(metrics.registry(), "tcp"),
+            bridgeSockets);
+        chain = chain.compose(v -> vertx.deployVerticle(tcpBridge).onSuccess(x -> LOG.info(
+            "TCP event-bus bridge listening on {}:{}", bridgeSettings.host(), bridgeSettings.tcpPort())));
       }
       chain
           .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
