@@ -11,6 +11,7 @@ import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,10 +151,10 @@ class EventBusBridgeTest {
     double before = count("switchboard.bridge.errors", "tcp", "reason", "rate_limited");
     try (BridgeFrames c = tcp()) {
       byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(StandardCharsets.UTF_8);
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < 2000; i++) {
         try {
           c.sendRaw(ping);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           break;
         }
       }
@@ -261,7 +263,7 @@ class EventBusBridgeTest {
     assertThat(count("switchboard.bridge.errors", "sockjs", "reason", "too_large")).isEqualTo(tooLarge + 1);
     try (SockJsClient c = new SockJsClient(true)) {
       String ping = new JsonObject().put("type", "ping").encode();
-      for (int i = 0; i < 200 && !c.closed.isDone(); i++) {
+      for (int i = 0; i < 2000 && !c.closed.isDone(); i++) {
         try {
           c.send(ping);
         } catch (RuntimeException e) {
@@ -300,7 +302,7 @@ class EventBusBridgeTest {
     }
   }
 
-  private static JsonObject poll(LinkedBlockingQueue<JsonObject> q, java.util.function.Predicate<JsonObject> match)
+  private static JsonObject poll(LinkedBlockingQueue<JsonObject> q, Predicate<JsonObject> match)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() - deadline < 0) {
