@@ -14,6 +14,8 @@ public final class Addresses {
   public static final String ALERTS = "switchboard.alerts";
   /** Request/reply (2 s): {what:"active"|"history"|"rules"|"silences"} and silence commands. */
   public static final String ALERTS_QUERY = "switchboard.alerts.query";
+  /** Publish, every interval: the cluster's health to anyone. */
+  public static final String HEALTH_CLUSTER = "switchboard.health.cluster";
   /** Publish: hub to anyone. Body: HubEvent JSON. */
   public static final String HUB_EVENTS = "switchboard.hub.events";
 

@@ -202,6 +202,20 @@ public final class ConfigKeys {
   public static final String ALERT_MAX_SILENCE_DURATION = duration("alert.maxSilenceDuration", "30d",
       "How far in the future a silence may end (endsAt, or startsAt plus duration, at most now plus this); later is refused with 400 INVALID_SILENCE.");
 
+  // ---- event-bus bridges -------------------------------------------------------------------------------
+  public static final String BRIDGE_SOCKJS_ENABLED = key("bridge.sockjs.enabled", ConfigType.BOOLEAN, true,
+      "Serve the SockJS event-bus bridge at /eventbus (docs/operations.md, Bridges).");
+  public static final String BRIDGE_TCP_PORT = intKey("bridge.tcp.port", 0, 0, 65535,
+      "Port of the TCP event-bus bridge (4-byte length + JSON frames) on http.host; 0 means no TCP bridge.");
+  public static final String BRIDGE_MAX_SOCKETS = intKey("bridge.maxSockets", 10_000, 1, 10_000_000,
+      "Open bridge sockets per node, SockJS and TCP together; a socket beyond it is closed at once (counted as reason socket_limit).");
+  public static final String BRIDGE_OUTBOUND = key("bridge.outbound", ConfigType.LIST,
+      "switchboard.alerts,switchboard.stats.cluster,switchboard.health.cluster,switchboard.hub.events",
+      "Addresses a bridge client may register for (exact names). Tool, node and silence addresses are refused at start-up.");
+  public static final String BRIDGE_INBOUND = key("bridge.inbound", ConfigType.LIST,
+      "switchboard.stats.query,switchboard.alerts.query",
+      "Addresses a bridge client may send to (exact names); on switchboard.alerts.query only reads ({what} of active, history, rules, silences, status) pass. Tool, node and silence addresses are refused at start-up.");
+
   /** All keys in declaration order. */
   public static List<ConfigKey> all() {
     return Collections.unmodifiableList(new ArrayList<>(KEYS.values()));

@@ -1,5 +1,11 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.bridge.BridgeMetrics;
+import io.switchboard.common.bridge.BridgePolicy;
+import io.switchboard.common.bridge.BridgeSettings;
+import io.switchboard.common.bridge.BridgeSockets;
+import io.switchboard.common.bridge.SockJsBridge;
+import io.switchboard.common.bridge.TcpBridgeVerticle;
 import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.cluster.NodeVertx;
 import io.switchboard.common.config.ConfigKeys;
@@ -92,6 +98,12 @@ public final class SwitchboardNode {
   }
 
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
+    BridgeSettings bridgeSettings;
+    try {
+      bridgeSettings = BridgeSettings.from(cfg);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     List<String> roles = identity.roles();
     NodeMetrics metrics = new NodeMetrics(identity);
     NodeCounters counters = new NodeCounters(metrics.registry(), identity.name());
@@ -111,6 +123,11 @@ public final class SwitchboardNode {
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
       NodeRoutes.mount(router, ctx);
+      BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
+      BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
+      if (bridgeSettings.sockJsEnabled()) {
+        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets);
+      }
       HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
           .setHost(cfg.getString(ConfigKeys.HTTP_HOST))
@@ -136,6 +153,12 @@ public final class SwitchboardNode {
       Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
+      }
+      if (bridgeSettings.tcpPort() > 0) {
+        TcpBridgeVerticle tcpBridge = new TcpBridgeVerticle(bridgePolicy, new BridgeMetrics(metrics.registry(), "tcp"),
+            bridgeSockets);
+        chain = chain.compose(v -> vertx.deployVerticle(tcpBridge).onSuccess(x -> LOG.info(
+            "TCP event-bus bridge listening on {}:{}", bridgeSettings.host(), bridgeSettings.tcpPort())));
       }
       chain
           .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0

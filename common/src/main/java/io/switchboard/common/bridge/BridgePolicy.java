@@ -1,0 +1,76 @@
+package io.switchboard.common.bridge;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import java.util.List;
+
+/**
+ * The address check both bridges apply to a client's message before Vert.x's bridge acts on it (docs/operations.md,
+ * Bridges), and the permission lists handed to Vert.x's bridges. Pure.
+ */
+public final class BridgePolicy {
+  /** The outcome of one check. */
+  public sealed interface Verdict {
+    /** The message may pass. */
+    record Pass() implements Verdict {}
+
+    /** The message is refused: its address (or body) is not open; {@code addressClass} labels the count. */
+    record Refused(AddressClass addressClass) implements Verdict {}
+
+    /** The message is refused for bad input (no address). */
+    record Bad(BridgeMetrics.Reason reason) implements Verdict {}
+  }
+
+  private static final Verdict PASS = new Verdict.Pass();
+
+  private final BridgeSettings settings;
+
+  public BridgePolicy(BridgeSettings settings) {
+    this.settings = settings;
+  }
+
+  public BridgeSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Checks one message a client sent ({@code raw} as the bridge decoded it; size and rate were bounded before it
+   * was decoded): SEND and PUBLISH need an inbound address (and on the alerts query a read), REGISTER an outbound
+   * one; tool and node addresses and silence writes never pass.
+   */
+  public Verdict permitted(BridgeEventType type, JsonObject raw) {
+    if (raw == null) {
+      return new Verdict.Bad(BridgeMetrics.Reason.MALFORMED);
+    }
+    Object a = raw.getValue("address");
+    if (!(a instanceof String address)) {
+      return new Verdict.Bad(BridgeMetrics.Reason.MALFORMED);
+    }
+    switch (type) {
+      case SEND, PUBLISH -> {
+        AddressClass c = AddressClass.of(address, raw.getValue("body"));
+        if (c != AddressClass.OTHER || !settings.inbound().contains(address)) {
+          return new Verdict.Refused(c);
+        }
+      }
+      case REGISTER -> {
+        AddressClass c = AddressClass.of(address);
+        if (c != AddressClass.OTHER || !settings.outbound().contains(address)) {
+          return new Verdict.Refused(c);
+        }
+      }
+      default -> {
+      }
+    }
+    return PASS;
+  }
+
+  /** Vert.x's own permission lists, set to the same addresses: a second fence behind {@link #inbound}. */
+  public <T extends BridgeOptions> T permit(T options) {
+    options.setInboundPermitteds(List.copyOf(settings.inbound().stream().map(a -> new PermittedOptions().setAddress(a)).toList()));
+    options.setOutboundPermitteds(List.copyOf(settings.outbound().stream().map(a -> new PermittedOptions().setAddress(a)).toList()));
+    return options;
+  }
+}
