@@ -143,7 +143,7 @@ public final class NodeProcess implements AutoCloseable {
         throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
       }
       return get("/health/ready").status() == 200;
-    }, name + " did not become ready:\n" + tail());
+    }, () -> name + " did not become ready:\n" + tail());
     return (System.nanoTime() - startedAtNanos) / 1_000_000;
   }
 
