@@ -33,6 +33,8 @@ import java.util.Set;
  * socket's event loop only; its subscriptions are requests to {@link Monitors}, which runs them on its own context.
  */
 final class MonitorSession {
+  private static final List<String> TOPICS = List.of(MonitorFrame.TOPIC_EVENTS, MonitorFrame.TOPIC_STATS,
+      MonitorFrame.TOPIC_ALERTS, MonitorFrame.TOPIC_HEALTH);
   private final ServerWebSocket ws;
   final Context ctx;
   private final Hub rt;
@@ -210,8 +212,8 @@ final class MonitorSession {
       reply(MonitorFrame.execution(ack, e, new JsonObject()));
       return;
     }
-    if (!(topic instanceof String t) || !List.of(MonitorFrame.TOPIC_EVENTS, MonitorFrame.TOPIC_STATS, MonitorFrame.TOPIC_ALERTS).contains(t)) {
-      invalid("name an executionId or a topic: events, stats or alerts");
+    if (!(topic instanceof String t) || !TOPICS.contains(t)) {
+      invalid("name an executionId or a topic: events, stats, alerts or health");
       return;
     }
     JsonObject none = new JsonObject();

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The monitor stream on /ws: upgrades, the node's monitor-frame consumer, interest from other nodes' monitors,
- * the stats and alerts relays, liveness pings, and 1001 on drain.
+ * the stats, alerts and cluster health relays, liveness pings, and 1001 on drain.
  */
 final class MonitorVerticle extends VerticleBase {
   private final Hub rt;
@@ -29,6 +29,7 @@ final class MonitorVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
     consumers.add(vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> rt.monitors.onStats(m.body())));
     consumers.add(vertx.eventBus().consumer(Addresses.ALERTS, m -> rt.monitors.onAlert(m.body())));
+    consumers.add(vertx.eventBus().consumer(Addresses.HEALTH_CLUSTER, m -> rt.monitors.onHealth(m.body())));
     vertx.setPeriodic(Math.max(100, rt.settings.monitorPingIntervalMs()), id -> {
       long now = System.currentTimeMillis();
       rt.monitors.forEachSession(s -> s.heartbeat(now));

@@ -43,7 +43,7 @@ final class Monitors {
   private volatile int watched;
   private final Map<String, Set<MonitorSession>> byTopic = Map.of(
       MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
-      MonitorFrame.TOPIC_ALERTS, new HashSet<>());
+      MonitorFrame.TOPIC_ALERTS, new HashSet<>(), MonitorFrame.TOPIC_HEALTH, new HashSet<>());
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
@@ -231,6 +231,11 @@ final class Monitors {
   /** Relays an AlertEvent to topic alerts (after each subscriber's snapshot). */
   void onAlert(JsonObject alertEvent) {
     relay(MonitorFrame.TOPIC_ALERTS, MonitorFrame.ALERT, alertEvent);
+  }
+
+  /** Relays the cluster health view to topic health. */
+  void onHealth(JsonObject clusterHealth) {
+    relay(MonitorFrame.TOPIC_HEALTH, MonitorFrame.HEALTH, clusterHealth);
   }
 
   private void relay(String topic, String type, JsonObject body) {

@@ -193,6 +193,11 @@ class ThirdPartyClientAndMonitorTest {
       a.vertx().eventBus().publish(Addresses.ALERTS, new JsonObject().put("id", "al-2").put("state", "resolved"));
       assertThat(m.next(f -> "alert".equals(f.getString("type"))).getJsonObject("data").getString("id")).isEqualTo("al-2");
 
+      m.send(new JsonObject().put("type", "subscribe").put("topic", "health"));
+      m.next(f -> "subscribed".equals(f.getString("type")) && "health".equals(f.getString("topic")));
+      a.vertx().eventBus().publish(Addresses.HEALTH_CLUSTER, new JsonObject().put("status", "DEGRADED"));
+      assertThat(m.next(f -> "health".equals(f.getString("type"))).getJsonObject("data").getString("status")).isEqualTo("DEGRADED");
+
       m.sendRaw("not json");
       m.next(f -> "error".equals(f.getString("type")));
       m.send(new JsonObject().put("type", "subscribe").put("topic", "nope"));

@@ -17,10 +17,12 @@ public record MonitorFrame(String type, String topic, String executionId, Object
   public static final String STATS = "stats";
   public static final String SNAPSHOT = "snapshot";
   public static final String ALERT = "alert";
+  public static final String HEALTH = "health";
 
   public static final String TOPIC_EVENTS = "events";
   public static final String TOPIC_STATS = "stats";
   public static final String TOPIC_ALERTS = "alerts";
+  public static final String TOPIC_HEALTH = "health";
 
   public static MonitorFrame topic(String type, String topic, Object data) {
     return new MonitorFrame(type, topic, null, data, System.currentTimeMillis());
