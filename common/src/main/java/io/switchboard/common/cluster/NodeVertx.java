@@ -2,12 +2,14 @@ package io.switchboard.common.cluster;
 
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -27,6 +29,14 @@ public final class NodeVertx {
   }
 
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId) {
+    return create(cfg, metrics, nodeId, new JsonObject());
+  }
+
+  /**
+   * The same, announcing {@code clusterMetadata} with the node's event-bus address, for the other members to read
+   * from the cluster manager (a node announces its node id, name and roles: {@link ClusterHealthProbe#metadata}).
+   */
+  public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId, JsonObject clusterMetadata) {
     VertxOptions options = new VertxOptions();
     options.setBlockedThreadCheckInterval(2000);
     options.setMaxEventLoopExecuteTime(2_000_000_000L);
@@ -47,7 +57,8 @@ public final class NodeVertx {
     String publicHost = cfg.getString(ConfigKeys.CLUSTER_PUBLIC_HOST);
     EventBusOptions eb = options.getEventBusOptions()
         .setHost(host.equals("0.0.0.0") ? "0.0.0.0" : host)
-        .setPort(cfg.getInt(ConfigKeys.EVENTBUS_PORT));
+        .setPort(cfg.getInt(ConfigKeys.EVENTBUS_PORT))
+        .setClusterNodeMetadata(clusterMetadata);
     if (!publicHost.isEmpty()) {
       eb.setClusterPublicHost(publicHost);
     }
