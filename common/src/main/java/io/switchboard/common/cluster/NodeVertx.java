@@ -1,5 +1,6 @@
 package io.switchboard.common.cluster;
 
+import com.hazelcast.config.Config;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.ClusterHealthProbe;
@@ -9,10 +10,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Map;
 
 /**
  * Creates the node's Vert.x: clustered through embedded Hazelcast unless {@code cluster.mode} is {@code none},
@@ -29,14 +30,15 @@ public final class NodeVertx {
   }
 
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId) {
-    return create(cfg, metrics, nodeId, new JsonObject());
+    return create(cfg, metrics, nodeId, Map.of());
   }
 
   /**
-   * The same, announcing {@code clusterMetadata} with the node's event-bus address, for the other members to read
-   * from the cluster manager (a node announces its node id, name and roles: {@link ClusterHealthProbe#metadata}).
+   * The same, with Hazelcast member attributes that every other member sees in its member list without asking (a node
+   * announces its node id, name and roles: {@link ClusterHealthProbe#memberAttributes}).
    */
-  public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId, JsonObject clusterMetadata) {
+  public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
+      Map<String, String> memberAttributes) {
     VertxOptions options = new VertxOptions();
     options.setBlockedThreadCheckInterval(2000);
     options.setMaxEventLoopExecuteTime(2_000_000_000L);
@@ -57,12 +59,13 @@ public final class NodeVertx {
     String publicHost = cfg.getString(ConfigKeys.CLUSTER_PUBLIC_HOST);
     EventBusOptions eb = options.getEventBusOptions()
         .setHost(host.equals("0.0.0.0") ? "0.0.0.0" : host)
-        .setPort(cfg.getInt(ConfigKeys.EVENTBUS_PORT))
-        .setClusterNodeMetadata(clusterMetadata);
+        .setPort(cfg.getInt(ConfigKeys.EVENTBUS_PORT));
     if (!publicHost.isEmpty()) {
       eb.setClusterPublicHost(publicHost);
     }
-    HazelcastClusterManager cm = new HazelcastClusterManager(HazelcastConfigFactory.build(cfg));
+    Config hazelcast = HazelcastConfigFactory.build(cfg);
+    memberAttributes.forEach(hazelcast.getMemberAttributeConfig()::setAttribute);
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcast);
     return builder.withClusterManager(cm).buildClustered().map(v -> new Built(v, cm));
   }
 }

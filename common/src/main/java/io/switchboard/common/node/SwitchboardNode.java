@@ -103,7 +103,7 @@ public final class SwitchboardNode {
     // loops can no longer run callbacks, so the caller must not be tied to one of them.
     Promise<SwitchboardNode> result = Promise.promise();
     NodeVertx.create(cfg, metrics, identity.nodeId(),
-        ClusterHealthProbe.metadata(identity.nodeId(), identity.name(), roles)).onComplete(builtAr -> {
+        ClusterHealthProbe.memberAttributes(identity.nodeId(), identity.name(), roles)).onComplete(builtAr -> {
       if (builtAr.failed()) {
         result.fail(builtAr.cause());
         return;
