@@ -51,8 +51,12 @@ public final class NodeRoutes {
       if (!onlyParams(ctx)) {
         return;
       }
-      clusterHealth.view().onSuccess(v -> Http.json(ctx, v.httpStatus(),
-          v.toJson(clusterHealth.requiredRoles()).put("askedBy", node.nodeId())));
+      clusterHealth.view()
+          .onSuccess(v -> Http.json(ctx, v.httpStatus(), v.toJson(clusterHealth.requiredRoles()).put("askedBy", node.nodeId())))
+          .onFailure(e -> {
+            LOG.warn("the cluster health view failed", e);
+            Http.error(ctx, 503, "the cluster health view could not be taken; the node logged the details");
+          });
     });
     router.get("/ready").handler(ctx -> probe(ctx, node, Probe.READY, true));
     router.get("/api/health").handler(ctx -> apiHealth(ctx, node));
