@@ -27,7 +27,7 @@ class PrometheusRulesTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("SUCCESS: 9 rules found");
+    assertThat(out).contains("SUCCESS: 10 rules found");
   }
 
   @Test

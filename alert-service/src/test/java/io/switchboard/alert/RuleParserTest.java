@@ -32,7 +32,7 @@ class RuleParserTest {
     assertThat(rules).extracting(Rule::name).containsExactly(
         "SwitchboardErrorRateHigh", "SwitchboardErrorRateCritical", "SwitchboardLatencyHigh", "SwitchboardHeapHigh",
         "SwitchboardConnectionsNearLimit", "SwitchboardNoAgentsConnected", "SwitchboardExecutionFailureRateHigh",
-        "SwitchboardNodeDown", "SwitchboardAllConnectionsDropped");
+        "SwitchboardNodeDown", "SwitchboardAllConnectionsDropped", "SwitchboardMemberNotReady");
     Rule warn = rules.get(0);
     assertThat(warn.threshold()).isEqualTo(0.05);
     assertThat(warn.minVolume()).isEqualTo(new Rule.Volume("framesInWindow", 20));
@@ -49,7 +49,7 @@ class RuleParserTest {
 
   @Test
   void nullConfigMeansDefaultsAndAListReplacesThem() {
-    assertThat(RuleParser.fromConfig(SwitchboardConfig.defaults())).hasSize(9);
+    assertThat(RuleParser.fromConfig(SwitchboardConfig.defaults())).hasSize(10);
     SwitchboardConfig cfg = SwitchboardConfig.defaults().with(Map.of("alert.rules",
         "[{\"name\":\"Mine\",\"expr\":\"latency.p99\",\"op\":\">=\",\"threshold\":\"250\",\"for\":\"10s\",\"keepFiringFor\":\"1m\","
             + "\"severity\":\"info\",\"labels\":{\"team\":\"core\"},\"summary\":\"p99 {{value}} ms > {{threshold}} ({{labels.team}})\"}]"));

@@ -14,7 +14,10 @@ public final class Addresses {
   public static final String ALERTS = "switchboard.alerts";
   /** Request/reply (2 s): {what:"active"|"history"|"rules"|"silences"} and silence commands. */
   public static final String ALERTS_QUERY = "switchboard.alerts.query";
-  /** Publish, every interval: the cluster's health to anyone. */
+  /**
+   * Publish, every {@code stats.interval}: the stats publisher to anyone. Body: the cluster health view of
+   * {@code GET /health/cluster} (docs/operations.md, "Cluster health").
+   */
   public static final String HEALTH_CLUSTER = "switchboard.health.cluster";
   /** Publish: hub to anyone. Body: HubEvent JSON. */
   public static final String HUB_EVENTS = "switchboard.hub.events";
@@ -48,6 +51,18 @@ public final class Addresses {
   public static String nodeHealth(String nodeId) {
     return "switchboard.node." + nodeId + ".health";
   }
+
+  /**
+   * Request/reply (1 s, {@link #HEALTH_REPORT_TIMEOUT_MS}) to one node, clustered: any node → that node. Request
+   * {@code {}}; reply {@code {nodeId, memberId, name, roles, live, ready, startup}}, each probe
+   * {@code {status, checks:[{id, status, critical, data}]}}.
+   */
+  public static String nodeHealthReport(String nodeId) {
+    return "switchboard.node." + nodeId + ".healthReport";
+  }
+
+  /** How long a node waits for another node's health report before listing it as unreachable (1 s). */
+  public static final long HEALTH_REPORT_TIMEOUT_MS = 1_000;
 
   /** Default timeout for every request/reply query (2 s). */
   public static final long QUERY_TIMEOUT_MS = 2_000;

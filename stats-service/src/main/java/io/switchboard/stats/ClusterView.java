@@ -42,9 +42,23 @@ public final class ClusterView {
   private final Map<String, LedgerEntry> stored = new HashMap<>();
   private long lastReceivedAt = -1;
   private long version;
+  private ClusterStats.Health health = ClusterStats.Health.NONE;
+  private long healthAt = -1;
 
   public ClusterView(StatsSettings settings) {
     this.settings = settings;
+  }
+
+  /** Takes the counts of a cluster health view (docs/operations.md, "Cluster health") received at {@code now}. */
+  public void healthCounts(ClusterStats.Health h, long now) {
+    health = h;
+    healthAt = now;
+    version++;
+  }
+
+  /** The last health counts, or none when they are older than the staleness limit. */
+  ClusterStats.Health healthCounts(long now) {
+    return healthAt < 0 || now - healthAt > settings.staleMs() ? ClusterStats.Health.NONE : health;
   }
 
   /** Changes whenever the view does (for caching computed stats). */
@@ -257,6 +271,7 @@ public final class ClusterView {
         .nodesUp(up)
         .nodesDown(down.size())
         .downNodes(down)
+        .health(healthCounts(now))
         .window(settings.windowMs())
         .timestamp(now)
         .perNode(perNode)

@@ -23,6 +23,8 @@ final class StatsMeters {
   final AtomicLong nodesUp = new AtomicLong();
   final AtomicLong nodesStale = new AtomicLong();
   final AtomicLong nodesDown = new AtomicLong();
+  final AtomicLong membersNotReady = new AtomicLong();
+  final AtomicLong membersUnreachable = new AtomicLong();
   private final Map<String, Counter> queries = new TreeMap<>();
 
   StatsMeters(MeterRegistry r) {
@@ -49,6 +51,12 @@ final class StatsMeters {
         .description("Nodes in the cluster view by state (up, stale, down)").register(r);
     Gauge.builder("switchboard.stats.nodes", nodesDown, AtomicLong::get).tag("state", "down")
         .description("Nodes in the cluster view by state (up, stale, down)").register(r);
+    Gauge.builder("switchboard.health.members", membersNotReady, AtomicLong::get).tag("state", "notReady")
+        .description("Cluster members not ready (ready probe failed or no answer), and of those unreachable, in the "
+            + "last cluster health view this replica received").register(r);
+    Gauge.builder("switchboard.health.members", membersUnreachable, AtomicLong::get).tag("state", "unreachable")
+        .description("Cluster members not ready (ready probe failed or no answer), and of those unreachable, in the "
+            + "last cluster health view this replica received").register(r);
     for (String s : SCOPES) {
       queries.put(s, Counter.builder("switchboard.stats.queries").tag("scope", s)
           .description("Stats queries answered, by scope (invalid: refused with 400)").register(r));

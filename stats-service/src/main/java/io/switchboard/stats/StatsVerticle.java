@@ -4,6 +4,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.cluster.FencedLeadership;
+import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.http.ApiError;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.stats.ClusterStats;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Wiring of the stats role: consumes every NodeReport into a {@link ClusterView}, keeps the cluster ledger in
  * step, answers {@code switchboard.stats.query}, and — while it holds the publisher lock — publishes
- * ClusterStats on {@code switchboard.stats.cluster} every interval. All logic lives in the pure classes.
+ * ClusterStats on {@code switchboard.stats.cluster} and the cluster health view on {@code switchboard.health.cluster}
+ * every interval (docs/operations.md, "Cluster health"). Every replica takes the health view's counts into its
+ * ClusterStats. All logic lives in the pure classes.
  */
 final class StatsVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StatsVerticle.class);
@@ -55,6 +58,9 @@ final class StatsVerticle extends VerticleBase {
   /** Held while this replica publishes ClusterStats. */
   private FencedLeadership publisher;
   private UUID membershipRegistration;
+  private ClusterHealthProbe healthProbe;
+  /** A health view is being taken (at most one at a time: a view can take up to the 1 s member timeout). */
+  private boolean takingHealth;
   private ClusterStats cached;
   private long cachedVersion = -1;
   private long cachedAt;
@@ -68,6 +74,7 @@ final class StatsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     meters = new StatsMeters(node.metrics().registry());
+    healthProbe = new ClusterHealthProbe(node);
     return Ledger.map(vertx)
         .compose(map -> {
           ledger = map;
@@ -76,6 +83,7 @@ final class StatsVerticle extends VerticleBase {
         .compose(v -> {
           MessageConsumer<Object> reports = vertx.eventBus().consumer(Addresses.NODE_REPORT, this::onReport);
           MessageConsumer<Object> queries = vertx.eventBus().consumer(Addresses.STATS_QUERY, this::onQuery);
+          MessageConsumer<Object> health = vertx.eventBus().consumer(Addresses.HEALTH_CLUSTER, this::onHealth);
           if (node.clustered()) {
             membershipRegistration = node.clusterManager().getHazelcastInstance().getCluster()
                 .addMembershipListener(new MembershipListener() {
@@ -91,7 +99,8 @@ final class StatsVerticle extends VerticleBase {
           timer = vertx.setPeriodic(settings.intervalMs(), t -> tick());
           publisher = new FencedLeadership(vertx, publisherLeadership(settings), node::memberId, this::publishing,
               this::notPublishing);
-          return Future.all(reports.completion(), queries.completion()).compose(x -> publisher.start());
+          return Future.all(reports.completion(), queries.completion(), health.completion())
+              .compose(x -> publisher.start());
         });
   }
 
@@ -134,6 +143,8 @@ final class StatsVerticle extends VerticleBase {
     meters.nodesUp.set(stats.nodesUp());
     meters.nodesStale.set(stats.nodes() - stats.nodesUp());
     meters.nodesDown.set(stats.nodesDown());
+    meters.membersNotReady.set(stats.health().membersNotReady());
+    meters.membersUnreachable.set(stats.health().membersUnreachable());
     if (publisher.leading()) {
       // fenced: published only while the lock and the epoch are still this replica's
       publisher.check().onSuccess(still -> {
@@ -142,6 +153,31 @@ final class StatsVerticle extends VerticleBase {
           meters.published.increment();
         }
       });
+      publishHealth();
+    }
+  }
+
+  /** Takes the cluster health view and publishes it, fenced like the stats. */
+  private void publishHealth() {
+    if (takingHealth) {
+      return;
+    }
+    takingHealth = true;
+    healthProbe.view()
+        .compose(v -> publisher.check().map(still -> {
+          if (still) {
+            vertx.eventBus().publish(Addresses.HEALTH_CLUSTER, v.toJson(healthProbe.requiredRoles())
+                .put("askedBy", node.nodeId()));
+          }
+          return still;
+        }))
+        .onComplete(ar -> takingHealth = false);
+  }
+
+  private void onHealth(Message<Object> msg) {
+    if (msg.body() instanceof JsonObject j) {
+      view.healthCounts(new ClusterStats.Health(j.getInteger("members", 0), j.getInteger("membersNotReady", 0),
+          j.getInteger("membersUnreachable", 0)), System.currentTimeMillis());
     }
   }
 

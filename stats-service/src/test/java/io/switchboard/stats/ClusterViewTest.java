@@ -319,4 +319,16 @@ class ClusterViewTest {
     assertThat(s1.nodes()).isEqualTo(s2.nodes()).isEqualTo(live.size());
     assertThat(s1.downNodes()).isEqualTo(s2.downNodes());
   }
+
+  @Test
+  void theHealthViewCountsArePublishedUntilTheyAreOlderThanTheStalenessLimit() {
+    ClusterView v = new ClusterView(SETTINGS);
+    assertThat(v.stats(1_000).health()).isEqualTo(ClusterStats.Health.NONE);
+    ClusterStats.Health h = new ClusterStats.Health(3, 1, 1);
+    v.healthCounts(h, 10_000);
+    assertThat(v.stats(10_000 + SETTINGS.staleMs()).health()).isEqualTo(h);
+    assertThat(v.stats(10_000 + SETTINGS.staleMs()).toJson().getJsonObject("health").getInteger("membersNotReady"))
+        .isEqualTo(1);
+    assertThat(v.stats(10_001 + SETTINGS.staleMs()).health()).isEqualTo(ClusterStats.Health.NONE);
+  }
 }

@@ -1,7 +1,9 @@
 package io.switchboard.common.cluster;
 
+import com.hazelcast.config.Config;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +13,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Map;
 
 /**
  * Creates the node's Vert.x: clustered through embedded Hazelcast unless {@code cluster.mode} is {@code none},
@@ -27,6 +30,15 @@ public final class NodeVertx {
   }
 
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId) {
+    return create(cfg, metrics, nodeId, Map.of());
+  }
+
+  /**
+   * The same, with Hazelcast member attributes that every other member sees in its member list without asking (a node
+   * announces its node id, name and roles: {@link ClusterHealthProbe#memberAttributes}).
+   */
+  public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
+      Map<String, String> memberAttributes) {
     VertxOptions options = new VertxOptions();
     options.setBlockedThreadCheckInterval(2000);
     options.setMaxEventLoopExecuteTime(2_000_000_000L);
@@ -51,7 +63,9 @@ public final class NodeVertx {
     if (!publicHost.isEmpty()) {
       eb.setClusterPublicHost(publicHost);
     }
-    HazelcastClusterManager cm = new HazelcastClusterManager(HazelcastConfigFactory.build(cfg));
+    Config hazelcast = HazelcastConfigFactory.build(cfg);
+    memberAttributes.forEach(hazelcast.getMemberAttributeConfig()::setAttribute);
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcast);
     return builder.withClusterManager(cm).buildClustered().map(v -> new Built(v, cm));
   }
 }

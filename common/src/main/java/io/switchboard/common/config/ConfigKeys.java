@@ -119,6 +119,9 @@ public final class ConfigKeys {
       "Whether this node publishes NodeReports (off only for benchmarks of the observability cost).");
   public static final String STATS_DOWN_RETENTION = duration("stats.downRetention", "5m",
       "How long a node that went stale or left the cluster without a graceful stop stays in downNodes (unless a node of the same name reports again).");
+  public static final String HEALTH_REQUIRED_ROLES = add(new ConfigKey("health.requiredRoles", ConfigType.LIST,
+      "hub,stats,alert", false, List.of("hub", "stats", "alert"), null, null,
+      "Roles that each need a ready member for GET /health/cluster to be UP or DEGRADED; with one missing it is DOWN (503)."));
 
   // ---- hub ----------------------------------------------------------------------------------------------
   public static final String HUB_MAX_CONNECTIONS = intKey("hub.maxConnections", 10_000, 1, 10_000_000,

@@ -18,10 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * The node's health checks, for the probes, held in Vert.x Health Checks (one {@link HealthChecks} per probe). A
  * check belongs to one or more probes (live, ready, startup) and is critical (DOWN → probe 503) or not (DOWN →
  * probe 200 with status "degraded"). Each check gets {@link #CHECK_TIMEOUT_MS}; a check that times out or fails
- * counts as DOWN, never as a 500.
+ * counts as DOWN, never as a 500. The same checks run with {@link #REPORT_CHECK_TIMEOUT_MS} for the node's health report
+ * to the cluster ({@link #runForReport}), so that a slow check is reported as such before the asking node's
+ * 1 s timeout lists the whole member as unreachable.
  */
 public final class HealthRegistry {
   public static final long CHECK_TIMEOUT_MS = 1000;
+  /** A check's time limit in the node's health report to the cluster: well within the asker's 1 s. */
+  public static final long REPORT_CHECK_TIMEOUT_MS = 600;
 
   public enum Probe { LIVE, READY, STARTUP }
 
@@ -37,11 +41,13 @@ public final class HealthRegistry {
   }
 
   private final Map<Probe, HealthChecks> probes = new EnumMap<>(Probe.class);
+  private final Map<Probe, HealthChecks> reportProbes = new EnumMap<>(Probe.class);
   private final Map<String, Boolean> critical = new ConcurrentHashMap<>();
 
   public HealthRegistry(Vertx vertx) {
     for (Probe p : Probe.values()) {
       probes.put(p, HealthChecks.create(vertx));
+      reportProbes.put(p, HealthChecks.create(vertx));
     }
   }
 
@@ -51,6 +57,7 @@ public final class HealthRegistry {
     critical.put(id, isCritical);
     for (Probe p : on) {
       probes.get(p).register(id, CHECK_TIMEOUT_MS, procedure);
+      reportProbes.get(p).register(id, REPORT_CHECK_TIMEOUT_MS, procedure);
     }
   }
 
@@ -59,10 +66,22 @@ public final class HealthRegistry {
     for (HealthChecks h : probes.values()) {
       h.unregister(id);
     }
+    for (HealthChecks h : reportProbes.values()) {
+      h.unregister(id);
+    }
   }
 
   public Future<Report> run(Probe probe) {
-    return probes.get(probe).checkStatus().map(result -> {
+    return run(probes.get(probe), CHECK_TIMEOUT_MS);
+  }
+
+  /** The same probe with each check limited to {@link #REPORT_CHECK_TIMEOUT_MS}. */
+  public Future<Report> runForReport(Probe probe) {
+    return run(reportProbes.get(probe), REPORT_CHECK_TIMEOUT_MS);
+  }
+
+  private Future<Report> run(HealthChecks checks, long timeoutMs) {
+    return checks.checkStatus().map(result -> {
       JsonArray out = new JsonArray();
       boolean criticalDown = false;
       boolean anyDown = false;
@@ -71,7 +90,7 @@ public final class HealthRegistry {
           boolean up = Boolean.TRUE.equals(c.getUp());
           boolean isCritical = critical.getOrDefault(c.getId(), true);
           out.add(new JsonObject().put("id", c.getId()).put("status", up ? "UP" : "DOWN").put("critical", isCritical)
-              .put("data", data(c)));
+              .put("data", data(c, timeoutMs)));
           if (!up) {
             anyDown = true;
             criticalDown |= isCritical;
@@ -84,12 +103,12 @@ public final class HealthRegistry {
   }
 
   /** A check's data; a procedure that failed or timed out gets a {@code reason} instead of the library's markers. */
-  private static JsonObject data(CheckResult c) {
+  private static JsonObject data(CheckResult c, long timeoutMs) {
     JsonObject data = c.getData() == null ? new JsonObject() : c.getData().copy();
     if (c.getStatus() != null && c.getStatus().isProcedureInError() || data.containsKey("procedure-execution-failure")) {
       Object cause = data.remove("cause");
       data.remove("procedure-execution-failure");
-      data.put("reason", "Timeout".equals(cause) ? "check timed out after " + CHECK_TIMEOUT_MS + " ms"
+      data.put("reason", "Timeout".equals(cause) ? "check timed out after " + timeoutMs + " ms"
           : "check failed: " + (cause == null ? "no answer" : cause));
     }
     return data;

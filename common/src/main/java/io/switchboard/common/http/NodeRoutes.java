@@ -3,6 +3,7 @@ package io.switchboard.common.http;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.config.ConfigKeys;
+import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.HealthRegistry.Probe;
 import io.switchboard.common.node.NodeContext;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,18 @@ public final class NodeRoutes {
     router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
     router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));
     router.get("/health/startup").handler(ctx -> probe(ctx, node, Probe.STARTUP, false));
+    ClusterHealthProbe clusterHealth = new ClusterHealthProbe(node);
+    router.get("/health/cluster").handler(ctx -> {
+      if (!onlyParams(ctx)) {
+        return;
+      }
+      clusterHealth.view()
+          .onSuccess(v -> Http.json(ctx, v.httpStatus(), v.toJson(clusterHealth.requiredRoles()).put("askedBy", node.nodeId())))
+          .onFailure(e -> {
+            LOG.warn("the cluster health view failed", e);
+            Http.error(ctx, 503, "the cluster health view could not be taken; the node logged the details");
+          });
+    });
     router.get("/ready").handler(ctx -> probe(ctx, node, Probe.READY, true));
     router.get("/api/health").handler(ctx -> apiHealth(ctx, node));
     router.get("/metrics").handler(ctx -> {
@@ -78,16 +92,26 @@ public final class NodeRoutes {
 
     // Read API: cluster views owned by the stats and alert services.
     router.get("/stats").handler(ctx -> {
+      if (!onlyParams(ctx, "scope", "nodeId")) {
+        return;
+      }
       String scope = ctx.queryParams().get("scope");
       JsonObject q = new JsonObject();
+      if (ctx.queryParams().contains("nodeId") && !"node".equals(scope)) {
+        Http.error(ctx, ApiError.invalid(HttpErrors.INVALID_QUERY, "nodeId", "nodeId goes with scope=node only"));
+        return;
+      }
       if (scope == null || scope.equals("cluster")) {
         q.put("scope", "cluster");
       } else if (scope.equals("node")) {
         q.put("scope", "node").put("nodeId", orDefault(ctx.queryParams().get("nodeId"), node.nodeId()));
       } else if (scope.equals("nodes")) {
         q.put("scope", "nodes");
+      } else if (scope.equals("health")) {
+        q.put("scope", "health");
       } else {
-        Http.error(ctx, 400, HttpErrors.INVALID_QUERY, "scope must be cluster, node or nodes, not '" + ApiError.excerpt(scope, 64) + "'");
+        Http.error(ctx, ApiError.invalid(HttpErrors.INVALID_QUERY, "scope",
+            "scope must be cluster, node, nodes or health, not '" + ApiError.excerpt(scope, 64) + "'"));
         return;
       }
       ask(ctx, node, Addresses.STATS_QUERY, "stats", q);
@@ -145,6 +169,24 @@ public final class NodeRoutes {
       LOG.warn("{} {} failed", ctx.request().method().name(), ctx.request().path(), ctx.failure());
       Http.error(ctx, 500, "the node could not answer this request; it logged the details");
     });
+  }
+
+  /**
+   * True when the request carries no query parameter but {@code allowed}; otherwise answers 400 naming the first
+   * unknown one.
+   */
+  private static boolean onlyParams(RoutingContext ctx, String... allowed) {
+    Set<String> known = Set.of(allowed);
+    for (String name : ctx.queryParams().names()) {
+      if (!known.contains(name)) {
+        String accepted = allowed.length == 0 ? "this endpoint takes no query parameter"
+            : "this endpoint takes only " + String.join(", ", allowed);
+        Http.error(ctx, ApiError.invalid(HttpErrors.INVALID_QUERY, ApiError.excerpt(name, 64),
+            "unknown query parameter '" + ApiError.excerpt(name, 64) + "': " + accepted));
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String orDefault(String v, String d) {

@@ -10,8 +10,10 @@ import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.cluster.NodeVertx;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.NodeChecks;
+import io.switchboard.common.health.NodeHealthReport;
 import io.switchboard.common.http.HttpServerVerticle;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.NodeRoutes;
@@ -112,7 +114,8 @@ public final class SwitchboardNode {
     // Completed from whatever thread finishes the start: after a failed start Vert.x is closed and its event
     // loops can no longer run callbacks, so the caller must not be tied to one of them.
     Promise<SwitchboardNode> result = Promise.promise();
-    NodeVertx.create(cfg, metrics, identity.nodeId()).onComplete(builtAr -> {
+    NodeVertx.create(cfg, metrics, identity.nodeId(),
+        ClusterHealthProbe.memberAttributes(identity.nodeId(), identity.name(), roles)).onComplete(builtAr -> {
       if (builtAr.failed()) {
         result.fail(builtAr.cause());
         return;
@@ -150,7 +153,8 @@ public final class SwitchboardNode {
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
       SwitchboardNode node = new SwitchboardNode(ctx);
-      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx));
+      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
+          .compose(v -> NodeHealthReport.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }

@@ -41,6 +41,7 @@ public record ClusterStats(
     int nodesUp,
     int nodesDown,
     List<DownNode> downNodes,
+    Health health,
     long window,
     long timestamp,
     List<PerNode> perNode) {
@@ -92,6 +93,28 @@ public record ClusterStats(
 
     public static ExecutionsInWindow fromJson(JsonObject j) {
       return j == null ? new ExecutionsInWindow(0, 0) : new ExecutionsInWindow(l(j, "ended"), l(j, "failed"));
+    }
+  }
+
+  /**
+   * The cluster health view's counts (docs/operations.md, "Cluster health"), from the last view the stats publisher
+   * took on {@code switchboard.health.cluster}; all zero while no view younger than the staleness limit is known.
+   *
+   * @param members cluster members in the view
+   * @param membersNotReady members whose ready probe failed or that did not answer
+   * @param membersUnreachable members that did not answer within 1 s
+   */
+  public record Health(int members, int membersNotReady, int membersUnreachable) {
+    public static final Health NONE = new Health(0, 0, 0);
+
+    public JsonObject toJson() {
+      return new JsonObject().put("members", members).put("membersNotReady", membersNotReady)
+          .put("membersUnreachable", membersUnreachable);
+    }
+
+    public static Health fromJson(JsonObject j) {
+      return j == null ? NONE
+          : new Health((int) l(j, "members"), (int) l(j, "membersNotReady"), (int) l(j, "membersUnreachable"));
     }
   }
 
@@ -159,6 +182,7 @@ public record ClusterStats(
     private int nodesUp = 0;
     private int nodesDown = 0;
     private List<DownNode> downNodes = List.of();
+    private Health health = Health.NONE;
     private long window = 0;
     private long timestamp = 0;
     private List<PerNode> perNode = List.of();
@@ -295,6 +319,11 @@ public record ClusterStats(
       return this;
     }
 
+    public Builder health(Health v) {
+      this.health = v;
+      return this;
+    }
+
     public Builder window(long v) {
       this.window = v;
       return this;
@@ -311,7 +340,7 @@ public record ClusterStats(
     }
 
     public ClusterStats build() {
-      return new ClusterStats(totalConnections, activeConnections, totalMessages, messagesOut, messagesPerSecond, averageLatency, latency, errorRate, errors, errorsInWindow, framesInWindow, messagesInWindow, uptime, memoryUsage, toolExecutions, executionsInWindow, executionFailureRate, executionDuration, agentsConnected, clientsConnected, monitorsConnected, connectionsRefused, nodes, nodesUp, nodesDown, downNodes, window, timestamp, perNode);
+      return new ClusterStats(totalConnections, activeConnections, totalMessages, messagesOut, messagesPerSecond, averageLatency, latency, errorRate, errors, errorsInWindow, framesInWindow, messagesInWindow, uptime, memoryUsage, toolExecutions, executionsInWindow, executionFailureRate, executionDuration, agentsConnected, clientsConnected, monitorsConnected, connectionsRefused, nodes, nodesUp, nodesDown, downNodes, health, window, timestamp, perNode);
     }
   }
 
@@ -347,6 +376,7 @@ public record ClusterStats(
         .put("nodesUp", nodesUp)
         .put("nodesDown", nodesDown)
         .put("downNodes", down)
+        .put("health", health.toJson())
         .put("window", window)
         .put("timestamp", timestamp)
         .put("perNode", per);
@@ -384,6 +414,7 @@ public record ClusterStats(
         .nodesUp((int) l(j, "nodesUp"))
         .nodesDown((int) l(j, "nodesDown"))
         .downNodes(down)
+        .health(Health.fromJson(j.getJsonObject("health")))
         .window(l(j, "window"))
         .timestamp(l(j, "timestamp"))
         .perNode(per)
@@ -392,7 +423,7 @@ public record ClusterStats(
 
   /** Record types whose numeric components are published as {@code name.component} (never lists or strings). */
   private static final Set<Class<?>> NESTED = Set.of(Percentiles.class, MemoryUsage.class, ToolExecutions.class,
-      ExecutionsInWindow.class);
+      ExecutionsInWindow.class, Health.class);
 
   /**
    * Every numeric field of the published JSON, as its path ({@code errorRate}, {@code latency.p99}), in declaration
