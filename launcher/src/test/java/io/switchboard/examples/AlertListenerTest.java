@@ -17,6 +17,10 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +46,7 @@ class AlertListenerTest {
   }
 
   @Test
-  void aLiteMemberReceivesAnAlertCausedByHaipTraffic() {
+  void aLiteMemberReceivesAnAlertCausedByHaipTraffic() throws Exception {
     JsonArray rules = new JsonArray().add(new JsonObject().put("name", "SomeClientConnected")
         .put("expr", "clientsConnected").put("op", ">").put("threshold", 0).put("severity", "info"));
     try (TestNodes.Cluster cluster = new TestNodes.Cluster()) {
@@ -62,6 +66,11 @@ class AlertListenerTest {
           assertThat(p.getOwner().localMember()).as("partition %d", p.getPartitionId()).isFalse();
         }
         assertThat(alerts).isEmpty();
+        // a client is not a node: the cluster's health lists the node alone, and it is UP
+        JsonObject health = new JsonObject(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + node.httpPort() + "/health/cluster")).build(), BodyHandlers.ofString()).body());
+        assertThat(health.getString("status")).as(health.encode()).isEqualTo("UP");
+        assertThat(health.getInteger("members")).isEqualTo(1);
 
         session = HaipClient.connect(node.httpPort()).handshake(null);
         waitFor(Duration.ofSeconds(30), () -> alerts.stream()

@@ -56,6 +56,9 @@ public final class ClusterHealthProbe {
         members = Set.of();
       }
       for (Member m : members) {
+        if (m.isLiteMember()) {
+          continue; // a JVM client joined to use the event bus (docs/jvm-clients.md), not a node
+        }
         String roles = m.getAttribute(ROLES);
         asks.add(ask(m.getUuid().toString(), m.getAttribute(NODE_ID), m.getAttribute(NAME),
             roles == null || roles.isEmpty() ? List.of() : List.of(roles.split(","))));
