@@ -84,7 +84,10 @@ final class TestSupport {
     }
   }
 
-  /** A local webhook receiver that answers 503 to its first {@code failFirst} requests, then 200. */
+  /**
+   * A local webhook receiver that answers 503 to the first {@code failFirst} attempts of each notification (by its
+   * alert id), then 200: another alert's notification arriving first does not use up this one's refusals.
+   */
   static final class WebhookReceiver {
     final List<JsonObject> received = new CopyOnWriteArrayList<>();
     final AtomicInteger requests = new AtomicInteger();
@@ -93,9 +96,9 @@ final class TestSupport {
 
     WebhookReceiver(Vertx vertx, int failFirst) {
       server = Await.await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
-        int n = requests.incrementAndGet();
+        requests.incrementAndGet();
         String id = req.getHeader("x-switchboard-alert-id");
-        attemptsById.merge(id == null ? "" : id, 1, Integer::sum);
+        int n = attemptsById.merge(id == null ? "" : id, 1, Integer::sum);
         if (n <= failFirst) {
           req.response().setStatusCode(503).end("try later");
           return;
