@@ -55,10 +55,30 @@ public final class HealthRegistry {
   public void register(String id, boolean isCritical, Set<Probe> on, Handler<Promise<Status>> procedure) {
     unregister(id);
     critical.put(id, isCritical);
+    Handler<Promise<Status>> late = lateAnswerTolerant(procedure);
     for (Probe p : on) {
-      probes.get(p).register(id, CHECK_TIMEOUT_MS, procedure);
-      reportProbes.get(p).register(id, REPORT_CHECK_TIMEOUT_MS, procedure);
+      probes.get(p).register(id, CHECK_TIMEOUT_MS, late);
+      reportProbes.get(p).register(id, REPORT_CHECK_TIMEOUT_MS, late);
     }
+  }
+
+  /**
+   * The procedure with its own promise, passed on to Vert.x's with {@code tryComplete}/{@code tryFail}: a check that
+   * answers after its time limit (the library has already completed the promise as timed out) is ignored instead of
+   * throwing "Promise already completed" on the event loop.
+   */
+  private static Handler<Promise<Status>> lateAnswerTolerant(Handler<Promise<Status>> procedure) {
+    return outer -> {
+      Promise<Status> inner = Promise.promise();
+      inner.future().onComplete(ar -> {
+        if (ar.succeeded()) {
+          outer.tryComplete(ar.result());
+        } else {
+          outer.tryFail(ar.cause());
+        }
+      });
+      procedure.handle(inner);
+    };
   }
 
   public void unregister(String id) {
