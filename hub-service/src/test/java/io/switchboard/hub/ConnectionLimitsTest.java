@@ -361,18 +361,28 @@ class ConnectionLimitsTest {
   @Test
   void aKeptAliveConnectionMustSendItsNextRequestHeadInTime() throws Exception {
     long before = errors(limits, ErrorCodes.REQUEST_HEADER_TIMEOUT);
-    try (Socket s = httpSocket(limits)) {
+    try (Socket idle = httpSocket(limits); Socket stalled = httpSocket(limits)) {
       for (int i = 0; i < 2; i++) {
-        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        String head = readHead(in);
-        assertThat(head).startsWith("HTTP/1.1 200");
-        int length = Integer.parseInt(head.replaceAll("(?s).*(?i:content-length): *(\\d+).*", "$1"));
-        in.readNBytes(length);
+        okResponse(idle);
       }
-      assertThat(millisUntilClosed(s)).isLessThan(8_000);
+      okResponse(stalled);
+      stalled.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0".getBytes(StandardCharsets.US_ASCII));
+      // both are closed; only the one that stopped within a head is counted (an idle kept-alive connection is not
+      // an error: its client is done with it)
+      assertThat(millisUntilClosed(idle)).isLessThan(8_000);
+      assertThat(millisUntilClosed(stalled)).isLessThan(8_000);
     }
     eventually(() -> assertThat(errors(limits, ErrorCodes.REQUEST_HEADER_TIMEOUT)).isEqualTo(before + 1));
+  }
+
+  /** One GET /health on a kept-alive connection, its 200 read to the end. */
+  private static void okResponse(Socket s) throws Exception {
+    s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    String head = readHead(in);
+    assertThat(head).startsWith("HTTP/1.1 200");
+    int length = Integer.parseInt(head.replaceAll("(?s).*(?i:content-length): *(\\d+).*", "$1"));
+    in.readNBytes(length);
   }
 
   @Test

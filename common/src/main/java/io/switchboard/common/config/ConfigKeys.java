@@ -55,7 +55,7 @@ public final class ConfigKeys {
   public static final String HTTP_IDLE_TIMEOUT = duration("http.idleTimeout", "60s",
       "An HTTP connection with nothing read or written for this long is closed; 0 means never. WebSockets are exempt (hub.idleTimeout and hub.monitor.idleTimeout govern them).");
   public static final String HTTP_REQUEST_HEADER_TIMEOUT = duration("http.requestHeaderTimeout", "10s",
-      "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed. 0 means no deadline.");
+      "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed (counted as REQUEST_HEADER_TIMEOUT unless a kept-alive connection simply sent nothing more). 0 means no deadline.");
 
   // ---- cluster ------------------------------------------------------------------------------------------
   public static final String CLUSTER_MODE = enumKey("cluster.mode", "loopback",

@@ -67,7 +67,9 @@ public final class HttpServerVerticle extends VerticleBase {
       p.replace(WS_EXTENSIONS, WS_EXTENSIONS, boundedDeflate());
     }
     if ((settings.requestHeaderTimeoutMs() > 0 || settings.idleTimeoutMs() > 0) && p.get("handler") != null) {
-      p.addBefore("handler", HttpConnectionGuard.NAME, new HttpConnectionGuard(settings.requestHeaderTimeoutMs(), counters));
+      HttpConnectionGuard guard = new HttpConnectionGuard(settings.requestHeaderTimeoutMs(), counters);
+      p.addFirst(HttpConnectionGuard.READ_MARK, guard.readMark());
+      p.addBefore("handler", HttpConnectionGuard.NAME, guard);
     }
   }
 
