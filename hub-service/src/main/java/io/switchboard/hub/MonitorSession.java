@@ -16,6 +16,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -216,20 +217,19 @@ final class MonitorSession {
       invalid("name an executionId or a topic: events, stats, alerts or health");
       return;
     }
-    JsonObject none = new JsonObject();
+    String acked = MonitorFrame.topic(ack, t, new JsonObject()).toJson().encode();
     if (!sub) {
-      reply(MonitorFrame.topic(ack, t, none));
+      write(acked);
       if (topics.remove(t)) {
         rt.monitors.unsubscribe(this, t);
       }
     } else if (!topics.add(t)) {
-      reply(MonitorFrame.topic(ack, t, none));
+      write(acked);
     } else if (MonitorFrame.TOPIC_ALERTS.equals(t)) {
-      reply(MonitorFrame.topic(ack, t, none));
+      write(acked);
       alertsSnapshotThenSubscribe();
     } else {
-      // acknowledged once the topic's frames reach this socket: what comes after the ack is not missed
-      rt.monitors.subscribe(this, t).onComplete(ar -> Hub.on(ctx, () -> reply(MonitorFrame.topic(ack, t, none))));
+      rt.monitors.subscribe(this, t, List.of(acked));
     }
   }
 
@@ -240,14 +240,15 @@ final class MonitorSession {
           if (closed || !topics.contains(MonitorFrame.TOPIC_ALERTS)) {
             return;
           }
+          List<String> first = new ArrayList<>();
           if (ar.succeeded()) {
             JsonArray items = ar.result().body().getJsonArray("items", new JsonArray());
-            reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, items));
+            first.add(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, items).toJson().encode());
           } else {
-            reply(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, new JsonArray()));
-            reply(MonitorFrame.error("ALERTS_UNAVAILABLE", "the alert service did not answer: snapshot empty"));
+            first.add(MonitorFrame.topic(MonitorFrame.SNAPSHOT, MonitorFrame.TOPIC_ALERTS, new JsonArray()).toJson().encode());
+            first.add(MonitorFrame.error("ALERTS_UNAVAILABLE", "the alert service did not answer: snapshot empty").toJson().encode());
           }
-          rt.monitors.subscribe(this, MonitorFrame.TOPIC_ALERTS);
+          rt.monitors.subscribe(this, MonitorFrame.TOPIC_ALERTS, first);
         }));
   }
 

@@ -6,7 +6,6 @@ import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -47,6 +47,8 @@ final class Monitors {
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
+  /** Sockets whose subscription to topic events waits for the events consumer's registration. */
+  private final Set<MonitorSession> eventsPending = new HashSet<>();
   /** Final status and metrics of recently ended executions owned here, for late subscribers. */
   private final Map<String, JsonObject[]> recent = new LinkedHashMap<>(64, 0.75f, false) {
     @Override
@@ -175,25 +177,29 @@ final class Monitors {
   }
 
   /**
-   * Subscribes {@code m} to {@code topic} (one of MonitorFrame's topics); completes once frames of the topic reach
-   * it: for topic events, once the node's events consumer is registered across the cluster.
+   * Subscribes {@code m} to {@code topic} (one of MonitorFrame's topics). {@code first} (the acknowledgement, a
+   * snapshot) is handed to the socket before any frame of the topic, and only once the topic's frames reach it: for
+   * topic events, once the node's events consumer is registered across the cluster. The owner hands every frame to
+   * a socket in order, so nothing relayed after {@code first} overtakes it and nothing relayed after it is missed.
    */
-  Future<Void> subscribe(MonitorSession m, String topic) {
-    Promise<Void> live = Promise.promise();
+  void subscribe(MonitorSession m, String topic, List<String> first) {
     Hub.on(owner, () -> {
-      Set<MonitorSession> subs = byTopic.get(topic);
-      boolean first = subs.isEmpty();
-      subs.add(m);
       if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
-        live.complete();
+        first.forEach(m::deliver);
+        byTopic.get(topic).add(m);
         return;
       }
-      if (first) {
+      eventsPending.add(m);
+      if (eventsConsumer == null) {
         listenToEvents();
       }
-      eventsListening.onComplete(ar -> live.tryComplete());
+      eventsListening.onComplete(ar -> Hub.on(owner, () -> {
+        if (eventsPending.remove(m) && sessions.contains(m)) {
+          first.forEach(m::deliver);
+          byTopic.get(topic).add(m);
+        }
+      }));
     });
-    return live.future();
   }
 
   void unsubscribe(MonitorSession m, String topic) {
@@ -259,7 +265,12 @@ final class Monitors {
 
   private void unsubscribeNow(MonitorSession m, String topic) {
     Set<MonitorSession> subs = byTopic.get(topic);
-    if (subs.remove(m) && subs.isEmpty() && MonitorFrame.TOPIC_EVENTS.equals(topic) && eventsConsumer != null) {
+    subs.remove(m);
+    if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
+      return;
+    }
+    eventsPending.remove(m);
+    if (subs.isEmpty() && eventsPending.isEmpty() && eventsConsumer != null) {
       eventsConsumer.unregister();
       eventsConsumer = null;
       rt.offers.eventsInterest(false);

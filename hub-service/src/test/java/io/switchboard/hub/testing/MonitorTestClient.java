@@ -35,6 +35,9 @@ public final class MonitorTestClient implements AutoCloseable {
   }
 
   public void send(JsonObject request) {
+    if (closed.isDone()) {
+      throw new AssertionError("the socket was closed (" + closed.join() + " " + ws.closeReason() + "); seen: " + seen);
+    }
     Await.await(ws.writeTextMessage(request.encode()));
   }
 
