@@ -218,6 +218,8 @@ class CliIT {
       try (HaipClient haip = HaipClient.connect(node.httpPort)) {
         haip.handshake(null);
         follow.await(l -> l.contains("firing " + RULE), RULE + " fires");
+        assertThat(follow.lines).anySatisfy(l -> assertThat(l).matches(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ firing " + RULE + " severity=info value=\\d+ threshold=0( .*)?"));
         Run active = cli("alerts", "-o", "json", "--url", url);
         assertThat(active.code()).as(active.toString()).isZero();
         JsonObject first = new JsonObject(active.out()).getJsonArray("items").getJsonObject(0);

@@ -28,7 +28,7 @@ public final class NodeClient {
   public NodeClient(String url, String token) {
     this.base = parse(url);
     this.token = token == null || token.isBlank() ? null : token;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   /** The node's base URL, checked: http or https with a host. */
