@@ -144,11 +144,10 @@ class CliIT {
   void clientsListsTheHaipSessions() {
     try (HaipClient haip = HaipClient.connect(node.httpPort)) {
       haip.handshake(null);
-      Await.waitFor(WAIT, () -> {
-        Run r = cli("clients", "--type", "client", "-o", "json", "--url", url);
-        return r.code() == 0 && new JsonObject(r.out()).getInteger("total") >= 1;
-      }, "the session is listed");
+      Await.waitFor(WAIT, () -> node.json("/api/clients?type=client").getInteger("total") >= 1,
+          () -> "the session is listed: " + node.get("/api/clients").body());
       Run r = cli("clients", "--type", "client", "--limit", "5", "-o", "json", "--url", url);
+      assertThat(r.code()).as(r.toString()).isZero();
       JsonObject page = new JsonObject(r.out());
       assertThat(page.getInteger("limit")).isEqualTo(5);
       JsonObject c = page.getJsonArray("clients").getJsonObject(0);
