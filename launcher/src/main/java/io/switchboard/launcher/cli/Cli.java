@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -23,10 +24,23 @@ public final class Cli {
     for (Class<?> c : COMMANDS) {
       root.addSubcommand(c);
     }
+    shareVersion(root, root.getCommandSpec());
     root.setCaseInsensitiveEnumValuesAllowed(true);
     root.setParameterExceptionHandler(PARAMETER_ERRORS);
     root.setExecutionExceptionHandler(EXECUTION_ERRORS);
     return root;
+  }
+
+  /** {@code COMMAND --version} prints the jar's version, as {@code --version} does. */
+  private static void shareVersion(CommandLine cmd, CommandSpec root) {
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      if (root.versionProvider() != null) {
+        sub.getCommandSpec().versionProvider(root.versionProvider());
+      } else {
+        sub.getCommandSpec().version(root.version());
+      }
+      shareVersion(sub, root);
+    }
   }
 
   private static final IParameterExceptionHandler PARAMETER_ERRORS = (ParameterException e, String[] args) -> {

@@ -86,8 +86,8 @@ public final class SilencesCommand implements Callable<Integer> {
   }
 
   /** {@code silences add --matcher k=v … --for 1h [--comment …]}. */
-  @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add a silence (POST /silences): it mutes",
-      "sink notifications of the alerts all its matchers match, for the given duration."})
+  @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add a silence (POST /silences): for the given duration, sinks are not notified",
+      "of the alerts that all its matchers match."})
   public static final class AddCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node;

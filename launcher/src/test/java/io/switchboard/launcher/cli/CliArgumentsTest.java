@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
 class CliArgumentsTest {
 
   /** A stand-in for the jar's root command (Main runs a node; its options are not what is tested here). */
-  @Command(name = "switchboard")
+  @Command(name = "switchboard", version = "switchboard test")
   static final class Root implements Runnable {
     @Override
     public void run() {}
@@ -118,6 +118,14 @@ class CliArgumentsTest {
     assertThat(all.get(3).value()).isEqualTo("5.0");
     assertThat(MetricsCommand.parse(text, MetricsCommand.compile("^switchboard_(sessions|errors)")))
         .extracting(MetricsCommand.Sample::name).containsExactly("switchboard_sessions_active", "switchboard_errors_total");
+  }
+
+  @Test
+  void everyCommandKnowsTheJarsVersion() {
+    CommandLine c = cli();
+    assertThat(c.getSubcommands().get("silences").getSubcommands().get("add").getCommandSpec().version())
+        .containsExactly("switchboard test");
+    assertThat(c.getSubcommands().get("stats").getCommandSpec().version()).containsExactly("switchboard test");
   }
 
   @Test
