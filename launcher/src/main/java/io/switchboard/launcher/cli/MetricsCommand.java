@@ -46,7 +46,7 @@ public final class MetricsCommand implements Callable<Integer> {
   public Integer call() {
     Pattern p = compile(filter);
     NodeClient client = node.client();
-    Watch.run(watch, interval, System.out, () -> {
+    Watch.run(watch, interval, !node.json(), System.out, () -> {
       List<Sample> samples = parse(client.get("/metrics").ok().body(), p);
       if (node.json()) {
         JsonArray a = new JsonArray();

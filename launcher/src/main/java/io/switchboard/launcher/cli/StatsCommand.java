@@ -31,7 +31,7 @@ public final class StatsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     NodeClient client = node.client();
-    Watch.run(watch, interval, System.out, () -> draw(client));
+    Watch.run(watch, interval, !node.json(), System.out, () -> draw(client));
     return Exit.OK;
   }
 

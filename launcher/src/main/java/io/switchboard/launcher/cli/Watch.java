@@ -8,25 +8,30 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code --watch}: draws a command's view every interval until Ctrl-C. On a terminal each view replaces the last
- * (the screen is cleared); otherwise views follow one another, so that a pipe or a file gets every one.
+ * (the screen is cleared); otherwise views follow one another, so that a pipe or a file gets every one (tables
+ * a blank line apart, JSON one object per line).
  */
 public final class Watch {
   private Watch() {}
 
   /** Draws once, or every {@code interval} while {@code watch}. A failure of a draw ends the watch. */
-  public static void run(boolean watch, Duration interval, PrintStream out, Runnable draw) {
+  public static void run(boolean watch, Duration interval, boolean table, PrintStream out, Runnable draw) {
     if (!watch) {
       draw.run();
       return;
     }
     boolean terminal = System.console() != null;
+    boolean first = true;
     while (true) {
       if (terminal) {
         out.print("\033[H\033[2J");
+      } else if (table && !first) {
+        out.println();
       }
+      first = false;
       draw.run();
       if (terminal) {
-        out.println("every " + interval.toMillis() / 1000.0 + " s; Ctrl-C stops");
+        out.println("every " + Table.number(interval.toMillis() / 1000.0) + " s; Ctrl-C stops");
       }
       out.flush();
       try {
