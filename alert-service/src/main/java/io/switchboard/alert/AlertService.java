@@ -1,5 +1,6 @@
 package io.switchboard.alert;
 
+import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.node.SwitchboardService;
 import io.vertx.core.Future;
@@ -11,21 +12,30 @@ import java.util.List;
  * {@code alert.rules} naming the rule.
  */
 public final class AlertService implements SwitchboardService {
+  /** The rules and sinks of a configuration, validated. */
+  public record Checked(List<Rule> rules, List<SinkConfig> sinks) {}
+
   @Override
   public String role() {
     return "alert";
   }
 
+  /**
+   * Validates {@code alert.rules} and {@code alert.sinks} as start-up does (the one code path start-up and
+   * {@code switchboard rules check} share); a bad entry is a ConfigException naming the key and the rule or sink.
+   */
+  public static Checked check(SwitchboardConfig config) {
+    return new Checked(RuleParser.fromConfig(config), SinkConfig.fromConfig(config));
+  }
+
   @Override
   public Future<?> deploy(NodeContext node) {
-    List<Rule> rules;
-    List<SinkConfig> sinks;
+    Checked checked;
     try {
-      rules = RuleParser.fromConfig(node.config());
-      sinks = SinkConfig.fromConfig(node.config());
+      checked = check(node.config());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return node.vertx().deployVerticle(new AlertVerticle(node, rules, sinks));
+    return node.vertx().deployVerticle(new AlertVerticle(node, checked.rules(), checked.sinks()));
   }
 }

@@ -52,6 +52,22 @@ class AlertServiceStartupTest {
   }
 
   @Test
+  void checkIsStartUpsValidationWithoutANode() {
+    String rules = new JsonArray().add(new JsonObject().put("name", "BrokenRule").put("expr", "errorRate").put("op", "=>")
+        .put("threshold", 1)).encode();
+    assertThatThrownBy(() -> AlertService.check(NAMES.config("bad", Map.of("alert.rules", rules))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid configuration key 'alert.rules': alert rule 'BrokenRule': op '=>' is not one of >, >=, <, <=, ==, !=");
+    String sinks = new JsonArray().add(new JsonObject().put("type", "webhook")).encode();
+    assertThatThrownBy(() -> AlertService.check(NAMES.config("bad", Map.of("alert.sinks", sinks))))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("alert.sinks"));
+    AlertService.Checked defaults = AlertService.check(NAMES.config("good", Map.of()));
+    assertThat(defaults.rules()).extracting(Rule::name).isEqualTo(RuleParser.defaults().stream().map(Rule::name).toList());
+    assertThat(defaults.sinks()).isEmpty();
+  }
+
+  @Test
   void aSingleUnclusteredNodeLeadsAndAlerts() {
     SwitchboardNode n = Await.await(SwitchboardNode.start(NAMES.config("solo", Map.of("cluster.mode", "none", 
         "alert.evaluationInterval", "100ms",

@@ -10,6 +10,7 @@ import io.switchboard.common.node.NodeIdentity;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.node.SwitchboardService;
 import io.switchboard.hub.HubService;
+import io.switchboard.launcher.cli.Cli;
 import io.switchboard.stats.StatsService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +31,12 @@ import picocli.CommandLine.Option;
  * {@code java -jar switchboard.jar [--config FILE]}: starts one node running the services named by
  * {@code services} ({@code SWITCHBOARD_SERVICES}, default hub,stats,alert). Exit codes: 0 after a graceful stop,
  * 2 for a configuration error (the message names the key), 1 when start-up fails otherwise.
+ * {@code java -jar switchboard.jar COMMAND}: the command line of a running node ({@link Cli}; docs/operations.md,
+ * "Command line").
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Clustered, observable WebSocket hub for AI agents (HAIP).")
+    description = {"Clustered, observable WebSocket hub for AI agents (HAIP).",
+        "Without a command: run a node. With one: ask a running node (see COMMAND --help)."})
 public final class Main implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, description = "YAML configuration file (also SWITCHBOARD_CONFIG).")
   Path config;
@@ -42,7 +46,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     LogSetup.routeLibrariesToSlf4j();
-    int code = new CommandLine(new Main()).execute(args);
+    int code = Cli.configure(new CommandLine(new Main())).execute(args);
     if (code != 0) {
       System.exit(code);
     }
