@@ -67,6 +67,20 @@ public final class BridgePolicy {
     return PASS;
   }
 
+  /** Whether a client's SEND, PUBLISH, REGISTER or UNREGISTER may pass; a refusal is counted in {@code metrics}. */
+  public boolean admit(BridgeEventType type, JsonObject raw, BridgeMetrics metrics) {
+    Verdict v = permitted(type, raw);
+    if (v instanceof Verdict.Refused r) {
+      metrics.refused(r.addressClass());
+      return false;
+    }
+    if (v instanceof Verdict.Bad b) {
+      metrics.error(b.reason());
+      return false;
+    }
+    return true;
+  }
+
   /** Vert.x's own permission lists, set to the same addresses: a second fence behind {@link #inbound}. */
   public <T extends BridgeOptions> T permit(T options) {
     options.setInboundPermitteds(List.copyOf(settings.inbound().stream().map(a -> new PermittedOptions().setAddress(a)).toList()));

@@ -1,6 +1,5 @@
 package io.switchboard.common.bridge;
 
-import io.switchboard.common.bridge.BridgePolicy.Verdict;
 import io.vertx.core.Vertx;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
@@ -78,16 +77,7 @@ public final class SockJsBridge {
         event.complete(!full);
       }
       case SEND, PUBLISH, REGISTER, UNREGISTER -> {
-        Verdict v = policy.permitted(type, event.getRawMessage());
-        if (v instanceof Verdict.Refused r) {
-          metrics.refused(r.addressClass());
-          event.complete(false);
-        } else if (v instanceof Verdict.Bad b) {
-          metrics.error(b.reason());
-          event.complete(false);
-        } else {
-          event.complete(true);
-        }
+        event.complete(policy.admit(type, event.getRawMessage(), metrics));
       }
       default -> event.complete(true);
     }

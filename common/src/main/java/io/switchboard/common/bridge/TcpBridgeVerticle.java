@@ -1,7 +1,6 @@
 package io.switchboard.common.bridge;
 
 import io.netty.channel.ChannelPipeline;
-import io.switchboard.common.bridge.BridgePolicy.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Handler;
@@ -102,16 +101,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
   private void handle(BridgeEvent event) {
     switch (event.type()) {
       case SEND, PUBLISH, REGISTER, UNREGISTER -> {
-        Verdict v = policy.permitted(event.type(), event.getRawMessage());
-        if (v instanceof Verdict.Refused r) {
-          metrics.refused(r.addressClass());
-          event.complete(false);
-        } else if (v instanceof Verdict.Bad b) {
-          metrics.error(b.reason());
-          event.complete(false);
-        } else {
-          event.complete(true);
-        }
+        event.complete(policy.admit(event.type(), event.getRawMessage(), metrics));
       }
       default -> event.complete(true);
     }

@@ -2,7 +2,6 @@ package io.switchboard.launcher.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,12 +27,8 @@ public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--filter", paramLabel = "REGEX", description = "Only metrics whose name matches (e.g. 'sessions|errors').")
   String filter;
 
-  @Option(names = "--watch", description = "Redraw every interval until Ctrl-C.")
-  boolean watch;
-
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "2s", converter = Watch.IntervalConverter.class,
-      description = "How often --watch redraws (default ${DEFAULT-VALUE}).")
-  Duration interval;
+  @Mixin
+  WatchOptions watching;
 
   /** One sample of the exposition format. */
   public record Sample(String name, String labels, String value) {
@@ -46,13 +41,13 @@ public final class MetricsCommand implements Callable<Integer> {
   public Integer call() {
     Pattern p = compile(filter);
     NodeClient client = node.client();
-    Watch.run(watch, interval, !node.json(), System.out, () -> {
+    Watch.run(watching.watch, watching.interval, !node.json(), System.out, () -> {
       List<Sample> samples = parse(client.get("/metrics").ok().body(), p);
       if (node.json()) {
         JsonArray a = new JsonArray();
         samples.forEach(s -> a.add(s.toJson()));
         JsonObject j = new JsonObject().put("samples", a);
-        System.out.println(watch ? j.encode() : j.encodePrettily());
+        System.out.println(watching.watch ? j.encode() : j.encodePrettily());
       } else {
         Table t = new Table("METRIC", "LABELS", "VALUE");
         samples.forEach(s -> t.row(s.name(), s.labels(), s.value()));

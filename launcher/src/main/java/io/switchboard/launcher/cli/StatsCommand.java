@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,24 +20,20 @@ public final class StatsCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "ID", description = "One node, by node id or name (GET /stats?scope=node).")
   String nodeId;
 
-  @Option(names = "--watch", description = "Redraw every interval until Ctrl-C.")
-  boolean watch;
-
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "2s", converter = Watch.IntervalConverter.class,
-      description = "How often --watch redraws (default ${DEFAULT-VALUE}).")
-  Duration interval;
+  @Mixin
+  WatchOptions watching;
 
   @Override
   public Integer call() {
     NodeClient client = node.client();
-    Watch.run(watch, interval, !node.json(), System.out, () -> draw(client));
+    Watch.run(watching.watch, watching.interval, !node.json(), System.out, () -> draw(client));
     return Exit.OK;
   }
 
   private void draw(NodeClient client) {
     JsonObject j = nodeId == null ? client.get("/stats").ok().json() : oneNode(client);
     if (node.json()) {
-      System.out.println(watch ? j.encode() : j.encodePrettily());
+      System.out.println(watching.watch ? j.encode() : j.encodePrettily());
     } else {
       System.out.print(nodeId == null ? clusterTable(j) : nodeTable(j));
     }

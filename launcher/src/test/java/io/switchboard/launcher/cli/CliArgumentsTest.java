@@ -41,11 +41,11 @@ class CliArgumentsTest {
   void statsOptionsAndDefaults() {
     StatsCommand s = command(cli().parseArgs("stats", "--node", "n1", "--watch", "--interval", "500ms", "-o", "JSON"), StatsCommand.class);
     assertThat(s.nodeId).isEqualTo("n1");
-    assertThat(s.watch).isTrue();
-    assertThat(s.interval).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.watching.watch).isTrue();
+    assertThat(s.watching.interval).isEqualTo(Duration.ofMillis(500));
     assertThat(s.node.output).isEqualTo(Format.json);
     StatsCommand d = command(cli().parseArgs("stats"), StatsCommand.class);
-    assertThat(d.interval).isEqualTo(Duration.ofSeconds(2));
+    assertThat(d.watching.interval).isEqualTo(Duration.ofSeconds(2));
     assertThat(d.node.output).isEqualTo(Format.table);
     assertThat(d.node.url).isEqualTo(System.getenv().getOrDefault("SWITCHBOARD_URL", NodeOptions.DEFAULT_URL));
   }
