@@ -14,6 +14,7 @@ const ALERTS_QUERY = 'switchboard.alerts.query';
 /** Without a ClusterStats for this long the page says its figures are stale, though the bridge is open. */
 const STATS_SILENT_MS = 5000;
 const EXECUTIONS_SHOWN = 50;
+const EXECUTIONS_RENDER_MS = 250;
 const LOG_LINES_KEPT = 200;
 const CLIENTS_PAGE = 20;
 const HISTORY_KEPT = 200;
@@ -361,7 +362,7 @@ function onHubEvent(e) {
     if (monitor) {
       monitor.watch(e.executionId);
     }
-    renderExecutions();
+    scheduleExecutions();
   } else if (e.type === 'handshake' || e.type === 'disconnect') {
     scheduleClients();
   }
@@ -388,7 +389,19 @@ function onMonitorFrame(f) {
       x.log.shift();
     }
   }
-  renderExecutions();
+  scheduleExecutions();
+}
+
+let executionsTimer = null;
+
+/** The feed is drawn at most every EXECUTIONS_RENDER_MS, however many frames arrive in between. */
+function scheduleExecutions() {
+  if (!executionsTimer) {
+    executionsTimer = setTimeout(() => {
+      executionsTimer = null;
+      renderExecutions();
+    }, EXECUTIONS_RENDER_MS);
+  }
 }
 
 function renderExecutions() {
