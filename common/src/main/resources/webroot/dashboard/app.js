@@ -236,6 +236,9 @@ function askNodes() {
 }
 
 function onStats(s) {
+  if (state.stats && s.timestamp <= state.stats.timestamp && state.bridgeOpen && Date.now() - state.statsAt < STATS_SILENT_MS) {
+    return;
+  }
   state.stats = s;
   state.statsAt = Date.now();
   for (const n of s.perNode || []) {

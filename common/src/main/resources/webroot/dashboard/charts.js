@@ -14,6 +14,9 @@ export class Rolling {
 
   push(ts, values) {
     const n = this.t.length;
+    if (n > 0 && ts <= this.t[n - 1]) {
+      return;
+    }
     this.t.push(ts);
     for (const [name, v] of Object.entries(values)) {
       if (!this.series.has(name)) {
