@@ -591,6 +591,7 @@ function setup() {
   setInterval(() => {
     setState();
     renderNodes();
+    renderAlerts();
   }, 1000);
   renderAlerts();
   renderSilences();
