@@ -68,6 +68,8 @@ final class HaipSession {
   /** The transactions this session started or serves. */
   final SessionTxs txs = new SessionTxs();
   private List<MessageConsumer<JsonObject>> toolConsumers;
+  /** The names of the tools this agent offers (its loop; published with the session's entry). */
+  private List<String> toolNames = List.of();
   /** This socket's place among the node's un-handshaken sockets, released at the handshake or the close. */
   private final PendingHandshakes.Slot pending;
   private long handshakeTimer = -1;
@@ -400,6 +402,7 @@ final class HaipSession {
       ready.add(c.completion());
     }
     List<ToolDef> offered = List.copyOf(tools.values());
+    toolNames = List.copyOf(tools.keySet());
     Future.join(ready).onComplete(ar -> {
       if (!closed) {
         rt.offers.offer(id, offered);
@@ -547,7 +550,7 @@ final class HaipSession {
 
   /** Publishes what other contexts may know of this session (its loop; docs/architecture.md, "Threading rule"). */
   private void publish() {
-    rt.sessions.publish(new SessionRegistry.Entry(this, role, handshaken, platform, connectedAt));
+    rt.sessions.publish(new SessionRegistry.Entry(this, role, handshaken, platform, connectedAt, toolNames));
   }
 
   boolean writeQueueFull() {

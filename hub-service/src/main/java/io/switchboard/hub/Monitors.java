@@ -73,7 +73,7 @@ final class Monitors {
 
   void status(ClientTx ct) {
     if (ct.watched()) {
-      JsonObject f = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(System.currentTimeMillis())).toJson();
+      JsonObject f = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, System.currentTimeMillis())).toJson();
       ct.forEachWatcher(node -> sendTo(node, f));
     }
   }
@@ -91,7 +91,7 @@ final class Monitors {
 
   void ended(ClientTx ct) {
     long now = System.currentTimeMillis();
-    JsonObject status = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(now)).toJson();
+    JsonObject status = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, now)).toJson();
     JsonObject metrics = MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson();
     Hub.on(owner, () -> recent.put(ct.id, new JsonObject[] {status, metrics}));
     ct.forEachWatcher(node -> {
@@ -119,6 +119,14 @@ final class Monitors {
     interest(execId, node, b.getBoolean("subscribe", true));
   }
 
+  /**
+   * The {@code status} frame's data: the execution's state, the client's node, and the node whose agent runs it (the
+   * client's own node for the hub's echo tool; absent until a provider took it).
+   */
+  private JsonObject statusData(ClientTx ct, long now) {
+    return ct.exec.statusJson(now).put("clientNode", rt.nodeId).put("providerNode", ct.echo ? rt.nodeId : ct.providerNode);
+  }
+
   private void interest(String execId, String node, boolean subscribe) {
     ClientTx ct = rt.tx.routing.started(execId);
     if (ct != null) {
@@ -129,7 +137,7 @@ final class Monitors {
         }
         ct.watch(node);
         long now = System.currentTimeMillis();
-        sendTo(node, MonitorFrame.execution(MonitorFrame.STATUS, ct.id, ct.exec.statusJson(now)).toJson());
+        sendTo(node, MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, now)).toJson());
         if (ct.exec.status().terminal()) {
           sendTo(node, MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson());
         }

@@ -28,15 +28,17 @@ final class SessionRegistry {
    * @param handshaken whether its HAI was accepted
    * @param platform the platform its HAI named, at most 64 characters, "" when none
    * @param connectedAt when its socket opened (epoch ms)
+   * @param tools the names of the tools an agent offers (empty for a client)
    */
-  record Entry(HaipSession session, Role role, boolean handshaken, String platform, long connectedAt) {
+  record Entry(HaipSession session, Role role, boolean handshaken, String platform, long connectedAt, List<String> tools) {
     String id() {
       return session.id;
     }
 
     JsonObject describe(String nodeId, long nowMs) {
       return new JsonObject().put("client_id", session.id).put("type", role.wire).put("platform", platform)
-          .put("node", nodeId).put("connected_at", connectedAt).put("uptime_seconds", (nowMs - connectedAt) / 1000);
+          .put("node", nodeId).put("connected_at", connectedAt).put("uptime_seconds", (nowMs - connectedAt) / 1000)
+          .put("tools", new JsonArray(tools));
     }
   }
 

@@ -20,6 +20,12 @@ public final class SockJsBridge {
   /** The path the bridge is served under. */
   public static final String PATH = "/eventbus";
 
+  /**
+   * Read queries one socket may have awaiting their reply at once: Vert.x counts each against the socket's handler
+   * limit together with its registrations, so the limit is one per outbound address plus these.
+   */
+  static final int PENDING_REPLIES = 16;
+
   private final BridgePolicy policy;
   private final BridgeMetrics metrics;
   private final BridgeSockets sockets;
@@ -38,7 +44,7 @@ public final class SockJsBridge {
     SockJsBridge bridge = new SockJsBridge(policy, metrics, sockets);
     SockJSHandlerOptions handlerOptions = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     SockJSBridgeOptions options = policy.permit(new SockJSBridgeOptions())
-        .setMaxHandlersPerSocket(Math.max(1, policy.settings().outbound().size()))
+        .setMaxHandlersPerSocket(policy.settings().outbound().size() + PENDING_REPLIES)
         .setMaxAddressLength(256);
     EventBusBridgeImpl vertxBridge = new EventBusBridgeImpl(vertx, null, options, bridge::handle);
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(

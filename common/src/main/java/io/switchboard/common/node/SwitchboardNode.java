@@ -16,6 +16,7 @@ import io.switchboard.common.health.NodeChecks;
 import io.switchboard.common.health.NodeHealthReport;
 import io.switchboard.common.http.HttpServerVerticle;
 import io.switchboard.common.http.HttpSettings;
+import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
@@ -126,6 +127,9 @@ public final class SwitchboardNode {
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
       NodeRoutes.mount(router, ctx);
+      if (DashboardRoutes.servedBy(roles)) {
+        DashboardRoutes.mount(router);
+      }
       BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
       BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
       if (bridgeSettings.sockJsEnabled()) {

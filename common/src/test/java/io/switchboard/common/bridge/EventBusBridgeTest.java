@@ -10,6 +10,7 @@ import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -238,6 +239,31 @@ class EventBusBridgeTest {
       assertThat(poll(c.frames, f -> "err".equals(f.getString("type")))).isNotNull();
       Await.waitFor(WAIT, () -> count("switchboard.bridge.refused", "sockjs", "address_class", "tool") == before + 1,
           "the refused tool send is counted");
+    }
+  }
+
+  @Test
+  void sockJsClientRegisteredOnEveryOutboundAddressMayStillAskReadQueries() throws Exception {
+    MessageConsumer<JsonObject> stats = node.vertx().eventBus().consumer(Addresses.STATS_QUERY,
+        m -> m.reply(new JsonObject().put("scope", m.body().getString("scope"))));
+    Await.await(stats.completion());
+    try (SockJsClient c = new SockJsClient(true)) {
+      for (String address : List.of(Addresses.STATS_CLUSTER, Addresses.ALERTS, Addresses.HEALTH_CLUSTER, Addresses.HUB_EVENTS)) {
+        c.send(new JsonObject().put("type", "register").put("address", address));
+      }
+      for (int i = 0; i < 5; i++) {
+        c.send(new JsonObject().put("type", "send").put("address", Addresses.STATS_QUERY)
+            .put("body", new JsonObject().put("scope", "q" + i)).put("replyAddress", "reply." + i));
+      }
+      for (int i = 0; i < 5; i++) {
+        String replyAddress = "reply." + i;
+        JsonObject reply = poll(c.frames, f -> replyAddress.equals(f.getString("address")));
+        assertThat(reply).as(replyAddress).isNotNull();
+        assertThat(reply.getString("type")).isEqualTo("rec");
+      }
+      assertThat(c.frames).noneMatch(f -> "err".equals(f.getString("type")));
+    } finally {
+      stats.unregister();
     }
   }
 
