@@ -67,7 +67,7 @@ final class HaipVerticle extends VerticleBase {
 
   private void heartbeat() {
     long now = System.currentTimeMillis();
-    rt.sessions.forEach(e -> true, s -> s.heartbeat(now));
+    rt.sessions.forEachSession(s -> s.heartbeat(now));
   }
 
   /** {@code {type?, limit}} → {@code {clients:[...], total}}: the oldest {@code limit} by connected_at. */

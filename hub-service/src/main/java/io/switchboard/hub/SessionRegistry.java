@@ -75,6 +75,14 @@ final class SessionRegistry {
     return Future.join(ran).mapEmpty();
   }
 
+  /** Runs {@code action} on each session's own context, with nothing to wait for (the liveness tick). */
+  void forEachSession(Consumer<HaipSession> action) {
+    for (Entry e : entries.values()) {
+      HaipSession s = e.session();
+      Hub.on(s.ctx, () -> action.accept(s));
+    }
+  }
+
   boolean none(Predicate<Entry> which) {
     return entries.values().stream().noneMatch(which);
   }
