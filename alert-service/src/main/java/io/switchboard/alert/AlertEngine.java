@@ -23,13 +23,23 @@ public final class AlertEngine {
   /** lastQualifiedAt is only moved forward in steps of this size, so the state is not rewritten every second. */
   static final long QUALIFIED_STEP_MS = 5_000;
 
-  private final List<Rule> rules;
+  private List<Rule> rules;
   private final Map<String, Rule> byName = new LinkedHashMap<>();
   private final Map<String, AlertState> states = new LinkedHashMap<>();
 
   public AlertEngine(List<Rule> rules) {
-    this.rules = List.copyOf(rules);
-    rules.forEach(r -> byName.put(r.name(), r));
+    replaceRules(rules);
+  }
+
+  /**
+   * Evaluates these rules from now on (a reload). The state of each series is kept: a rule whose expression or
+   * threshold changed continues its episodes (same name and labels, same fingerprint); the series of a rule that is
+   * gone resolve at the next evaluation with reason {@link AlertEvent#RULE_REMOVED}.
+   */
+  public void replaceRules(List<Rule> next) {
+    this.rules = List.copyOf(next);
+    byName.clear();
+    next.forEach(r -> byName.put(r.name(), r));
   }
 
   public record Transition(AlertEvent event, boolean notified) {}
@@ -52,13 +62,14 @@ public final class AlertEngine {
     return byName.get(name);
   }
 
-  /** Replaces the in-memory state with the persisted one (a new leader); states of unknown rules are dropped. */
+  /**
+   * Replaces the in-memory state with the persisted one (a new leader). States of rules this engine does not have
+   * are kept, so the next evaluation resolves them as removed.
+   */
   public void restore(Collection<AlertState> persisted) {
     states.clear();
     for (AlertState s : persisted) {
-      if (byName.containsKey(s.rule())) {
-        states.put(s.fingerprint(), s);
-      }
+      states.put(s.fingerprint(), s);
     }
   }
 
@@ -77,6 +88,7 @@ public final class AlertEngine {
     List<Transition> transitions = new ArrayList<>();
     Map<String, AlertState> changed = new LinkedHashMap<>();
     Set<String> removed = new HashSet<>();
+    resolveRemovedRules(now, transitions, removed);
     for (Rule rule : rules) {
       Set<String> seen = new HashSet<>();
       for (Instance in : instances(rule, stats, now)) {
@@ -92,6 +104,23 @@ public final class AlertEngine {
       }
     }
     return new Result(transitions, changed, removed);
+  }
+
+  /** Series of rules no longer configured: a firing one resolves once, with reason "rule removed"; the rest go. */
+  private void resolveRemovedRules(long now, List<Transition> out, Set<String> removed) {
+    for (AlertState s : List.copyOf(states.values())) {
+      if (byName.containsKey(s.rule())) {
+        continue;
+      }
+      states.remove(s.fingerprint());
+      removed.add(s.fingerprint());
+      AlertEvent f = s.firing();
+      if (s.phase() == Phase.FIRING && f != null) {
+        out.add(new Transition(new AlertEvent(AlertEvent.idOf(s.fingerprint(), f.startsAt(), AlertEvent.RESOLVED),
+            s.fingerprint(), f.rule(), f.severity(), AlertEvent.RESOLVED, null, f.threshold(), f.labels(), f.summary(),
+            f.description(), f.startsAt(), now, now, AlertEvent.RULE_REMOVED), s.notified()));
+      }
+    }
   }
 
   private void step(Rule rule, String fp, Map<String, String> labels, Function<String, Double> resolver, long now,

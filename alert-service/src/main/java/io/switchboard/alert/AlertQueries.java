@@ -3,6 +3,7 @@ package io.switchboard.alert;
 import io.switchboard.alert.AlertState.Phase;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.alert.Silence;
+import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.http.ApiError;
 import io.switchboard.common.http.HttpErrors;
 import io.vertx.core.Future;
@@ -31,13 +32,20 @@ final class AlertQueries {
   static final long SILENCE_RETENTION_MS = 3_600_000;
 
   private final AlertStore store;
-  private final List<Rule> rules;
+  private final Supplier<List<Rule>> rules;
+  private final Supplier<Future<JsonObject>> reload;
   private final int historyMax;
   private final Supplier<JsonObject> status;
   private final SilenceLimits limits;
 
-  AlertQueries(AlertStore store, List<Rule> rules, int historyMax, SilenceLimits limits, Supplier<JsonObject> status) {
+  /**
+   * @param rules the rules in use now
+   * @param reload reloads the rules and sinks on every replica; fails with a ConfigException when they do not validate
+   */
+  AlertQueries(AlertStore store, Supplier<List<Rule>> rules, int historyMax, SilenceLimits limits, Supplier<JsonObject> status,
+      Supplier<Future<JsonObject>> reload) {
     this.limits = limits;
+    this.reload = reload;
     this.store = store;
     this.rules = rules;
     this.historyMax = historyMax;
@@ -64,13 +72,17 @@ final class AlertQueries {
     Future<Object> answer = switch (what) {
       case "active" -> active(now);
       case "history" -> store.loadHistory().map(h -> items(h.stream().limit(historyMax).map(AlertEvent::toJson).toList()));
-      case "rules" -> Future.succeededFuture(items(rules.stream().map(Rule::toJson).toList()));
+      case "rules" -> Future.succeededFuture(items(rules.get().stream().map(Rule::toJson).toList()));
+      case "reload" -> {
+        reload(msg);
+        yield null;
+      }
       case "silences" -> store.loadSilences().map(ss -> items(ss.stream().map(s -> s.toJson(now)).toList()));
       case "createSilence" -> createSilence(msg, q, now);
       case "deleteSilence" -> deleteSilence(msg, q);
       case "status" -> store.leader().map(l -> status.get().put("leader", l));
       default -> {
-        msg.fail(400, "unknown alerts query what='" + ApiError.excerpt(what, 64) + "' (active, history, rules, silences, createSilence, deleteSilence, status)");
+        msg.fail(400, "unknown alerts query what='" + ApiError.excerpt(what, 64) + "' (active, history, rules, silences, createSilence, deleteSilence, status, reload)");
         yield null;
       }
     };
@@ -85,6 +97,20 @@ final class AlertQueries {
       } else {
         LOG.warn("alerts query '{}' failed", what, ar.cause());
         msg.fail(500, "alert state unavailable");
+      }
+    });
+  }
+
+  /** A refused reload answers 422 INVALID_RULES naming the key and the rule or sink; it changed nothing. */
+  private void reload(Message<Object> msg) {
+    reload.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else if (ar.cause() instanceof ConfigException e) {
+        msg.fail(422, new ApiError(422, HttpErrors.INVALID_RULES, e.key(), e.getMessage()).encode());
+      } else {
+        LOG.warn("alert rules reload failed", ar.cause());
+        msg.fail(500, "the alert rules could not be reloaded");
       }
     });
   }

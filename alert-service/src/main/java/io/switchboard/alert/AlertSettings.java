@@ -14,8 +14,10 @@ import io.switchboard.common.config.SwitchboardConfig;
  *     service's own staleness ({@code stats.interval × (stats.staleAfterIntervals + 1)}), at least
  *     {@link #MIN_STATS_STALE_AFTER_MS}
  * @param silences the limits on silences
+ * @param groupWaitMs alert.groupWait (0: each transition is its own notification)
  */
-record AlertSettings(long evaluationIntervalMs, int historyMax, long statsStaleAfterMs, SilenceLimits silences) {
+record AlertSettings(long evaluationIntervalMs, int historyMax, long statsStaleAfterMs, SilenceLimits silences,
+    long groupWaitMs) {
   /** The evaluator's leadership: lock and epoch names, a 1 s lock wait, tried again every 500 ms. */
   static final FencedLeadership.Settings LEADERSHIP =
       new FencedLeadership.Settings("alert", "switchboard.alert.leader", "switchboard.alert.epoch", 1_000, 500);
@@ -30,6 +32,6 @@ record AlertSettings(long evaluationIntervalMs, int historyMax, long statsStaleA
     long statsInterval = c.getDurationMs(ConfigKeys.STATS_INTERVAL);
     long staleAfter = Math.max(MIN_STATS_STALE_AFTER_MS, statsInterval * (c.getInt(ConfigKeys.STATS_STALE_INTERVALS) + 1));
     return new AlertSettings(c.getDurationMs(ConfigKeys.ALERT_EVALUATION_INTERVAL), c.getInt(ConfigKeys.ALERT_HISTORY_MAX),
-        staleAfter, SilenceLimits.fromConfig(c));
+        staleAfter, SilenceLimits.fromConfig(c), c.getDurationMs(ConfigKeys.ALERT_GROUP_WAIT));
   }
 }

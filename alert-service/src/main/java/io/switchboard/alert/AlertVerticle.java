@@ -9,37 +9,45 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.alert.AlertEvent;
 import io.switchboard.common.alert.Silence;
 import io.switchboard.common.cluster.FencedLeadership;
+import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.node.NodeContext;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The alert role's one verticle: keeps the latest ClusterStats, answers queries on every replica, and — while it
  * leads — evaluates the rules every {@code alert.evaluationInterval}, persists each transition with the state it
- * leads to, checks its epoch, publishes on {@code switchboard.alerts} and hands notifications to the sinks.
+ * leads to, checks its epoch, publishes on {@code switchboard.alerts} and hands notifications to the sinks. Every
+ * replica, leader or standby, applies a reload of the rules and sinks (docs/alerts.md, "Changing rules at runtime").
  */
 final class AlertVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
 
   private final NodeContext node;
   private final AlertSettings settings;
-  private final List<Rule> rules;
-  private final List<SinkConfig> sinks;
+  private final Supplier<SwitchboardConfig> configSource;
+  private List<Rule> rules;
+  private List<SinkConfig> sinks;
   private final AlertEngine engine;
   private final Map<String, AlertStore.Entry> lastByFp = new HashMap<>();
   /** Episode keys in the history map by startsAt, for pruning to alert.historyMax. */
@@ -57,13 +65,17 @@ final class AlertVerticle extends VerticleBase {
   /** What this replica wrote as "leader" when it took over; put back should the cluster lose the entry. */
   private JsonObject leaderRecord;
   private Counter staleSkips;
+  private Counter reloadsApplied;
+  private Counter reloadsRefused;
 
-  AlertVerticle(NodeContext node, List<Rule> rules, List<SinkConfig> sinks) {
+  /** @param configSource where a reload reads the configuration again */
+  AlertVerticle(NodeContext node, List<Rule> rules, List<SinkConfig> sinks, Supplier<SwitchboardConfig> configSource) {
     this.node = node;
     this.settings = AlertSettings.from(node.config());
     this.rules = rules;
     this.sinks = sinks;
     this.engine = new AlertEngine(rules);
+    this.configSource = configSource;
   }
 
   @Override
@@ -77,11 +89,14 @@ final class AlertVerticle extends VerticleBase {
     }
     staleSkips = Counter.builder("switchboard.alert.evaluations.skipped")
         .description("Evaluations skipped because no fresh ClusterStats had arrived").register(reg);
+    reloadsApplied = reloadCounter(reg, "applied");
+    reloadsRefused = reloadCounter(reg, "refused");
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(AlertSettings.SINK_CONNECT_TIMEOUT_MS).setKeepAlive(true));
     return AlertStore.open(vertx).compose(s -> {
       store = s;
-      notifier = new Notifier(vertx, client, sinks, reg, store, this::firingNotified);
-      AlertQueries queries = new AlertQueries(store, rules, settings.historyMax(), settings.silences(), this::status);
+      notifier = new Notifier(vertx, client, sinks, settings.groupWaitMs(), reg, store, this::firingNotified);
+      AlertQueries queries = new AlertQueries(store, () -> rules, settings.historyMax(), settings.silences(), this::status,
+          this::reloadEverywhere);
       MessageConsumer<JsonObject> stats = vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> {
         if (m.body() != null) {
           latestStats = m.body();
@@ -89,7 +104,16 @@ final class AlertVerticle extends VerticleBase {
         }
       });
       MessageConsumer<Object> q = vertx.eventBus().consumer(Addresses.ALERTS_QUERY, queries::handle);
-      return Future.all(stats.completion(), q.completion());
+      MessageConsumer<JsonObject> reloads = vertx.eventBus().consumer(Addresses.ALERTS_RELOAD, m -> {
+        if (m.body() != null && !node.nodeId().equals(m.body().getString("origin"))) {
+          try {
+            reloadHere("asked by node " + m.body().getString("origin"));
+          } catch (ConfigException e) {
+            // counted and logged by reloadHere; this replica keeps its rules
+          }
+        }
+      });
+      return Future.all(stats.completion(), q.completion(), reloads.completion());
     }).compose(v -> {
       leadership = new FencedLeadership(vertx, AlertSettings.LEADERSHIP, node::memberId, this::takeOver, why -> lost());
       timer = vertx.setPeriodic(settings.evaluationIntervalMs(), t -> tick());
@@ -119,6 +143,79 @@ final class AlertVerticle extends VerticleBase {
   private List<AlertEvent> firingNotified() {
     return engine.states().values().stream().filter(s -> s.phase() == Phase.FIRING && s.notified() && s.firing() != null)
         .map(AlertState::firing).sorted(Comparator.comparingLong(AlertEvent::startsAt)).toList();
+  }
+
+  // ---- reload ---------------------------------------------------------------------------------------------
+
+  private static Counter reloadCounter(MeterRegistry reg, String outcome) {
+    return Counter.builder("switchboard.alert.reloads").tag("outcome", outcome)
+        .description("Reloads of the alert rules and sinks on this replica: applied, or refused by validation (nothing changed)")
+        .register(reg);
+  }
+
+  /**
+   * Reloads here (on this verticle's context), then tells every other replica to reload its own configuration.
+   * Fails with the ConfigException naming the rule or sink when this replica's configuration does not validate.
+   */
+  Future<JsonObject> reloadEverywhere() {
+    Promise<JsonObject> done = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        JsonObject applied = reloadHere("requested on this node");
+        vertx.eventBus().publish(Addresses.ALERTS_RELOAD, new JsonObject().put("origin", node.nodeId()));
+        done.complete(applied);
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
+  /**
+   * Reads the configuration again, validates it as start-up does, and applies its rules and sinks. A configuration
+   * that does not validate changes nothing: the ConfigException is counted, logged and thrown.
+   */
+  private JsonObject reloadHere(String why) {
+    AlertService.Checked next;
+    try {
+      next = AlertService.check(configSource.get());
+    } catch (ConfigException e) {
+      reloadsRefused.increment();
+      LOG.error("alert rules reload ({}) refused; the rules and sinks in use stay: {}", why, e.getMessage());
+      throw e;
+    }
+    Map<String, JsonObject> before = new LinkedHashMap<>();
+    rules.forEach(r -> before.put(r.name(), r.toJson()));
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    for (Rule r : next.rules()) {
+      JsonObject old = before.remove(r.name());
+      if (old == null) {
+        added.add(r.name());
+      } else if (!old.equals(r.toJson())) {
+        changed.add(r.name());
+      }
+    }
+    List<String> removed = new ArrayList<>(before.keySet());
+    rules = next.rules();
+    engine.replaceRules(rules);
+    boolean sinksChanged = !next.sinks().equals(sinks);
+    sinks = next.sinks();
+    notifier.replaceSinks(sinks);
+    if (sinksChanged && active) {
+      store.loadSinkOutbox().onSuccess(outbox -> {
+        if (active) {
+          notifier.start(outbox);
+        }
+      });
+    }
+    reloadsApplied.increment();
+    LOG.info("alert rules reloaded ({}): {} rules (added {}, removed {}, changed {}), {} sinks{}", why, rules.size(),
+        added, removed, changed, sinks.size(), sinksChanged ? " (changed)" : "");
+    return new JsonObject().put("reloaded", true).put("node", node.identity().name())
+        .put("rules", new JsonArray(rules.stream().map(Rule::name).toList()))
+        .put("added", new JsonArray(added)).put("removed", new JsonArray(removed)).put("changed", new JsonArray(changed))
+        .put("sinks", new JsonArray(sinks.stream().map(SinkConfig::name).toList()));
   }
 
   // ---- leadership -----------------------------------------------------------------------------------------

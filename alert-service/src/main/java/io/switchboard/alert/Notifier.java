@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -19,23 +20,29 @@ import java.util.function.Supplier;
  * The leader's notifications to sinks. A notification is written to the cluster's sink outbox before the
  * transition is published and removed once delivered, failed or dropped, so a new leader re-sends what the old
  * one had not delivered (at-least-once; the event id is the dedup key). Alertmanager sinks also get every firing
- * alert again each resendInterval.
+ * alert again each resendInterval. With {@code alert.groupWait} above 0, the transitions of one rule that come within
+ * that time go to a sink as one notification (PagerDuty excepted: one incident per alert).
  */
 final class Notifier {
   private final Vertx vertx;
   private final HttpClient client;
-  private final List<SinkConfig> sinks;
   private final MeterRegistry registry;
   private final AlertStore store;
   private final Supplier<Collection<AlertEvent>> firingNotified;
+  private final long groupWaitMs;
   private final List<SinkDispatcher> dispatchers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  /** Per sink index and rule: the transitions waiting for their group to close. */
+  private final Map<String, List<AlertEvent>> groups = new LinkedHashMap<>();
+  private final Map<String, Long> groupTimers = new LinkedHashMap<>();
+  private List<SinkConfig> sinks;
 
-  Notifier(Vertx vertx, HttpClient client, List<SinkConfig> sinks, MeterRegistry registry, AlertStore store,
-      Supplier<Collection<AlertEvent>> firingNotified) {
+  Notifier(Vertx vertx, HttpClient client, List<SinkConfig> sinks, long groupWaitMs, MeterRegistry registry,
+      AlertStore store, Supplier<Collection<AlertEvent>> firingNotified) {
     this.vertx = vertx;
     this.client = client;
-    this.sinks = sinks;
+    this.sinks = List.copyOf(sinks);
+    this.groupWaitMs = groupWaitMs;
     this.registry = registry;
     this.store = store;
     this.firingNotified = firingNotified;
@@ -49,21 +56,27 @@ final class Notifier {
     return dispatchers.stream().filter(d -> d.sink().type() == t).mapToInt(SinkDispatcher::queued).sum();
   }
 
-  /** Leadership acquired: start dispatchers and re-queue what the cluster's outbox still holds. */
+  /** The sinks a reload configured; the leader then restarts delivery from the outbox ({@link #start}). */
+  void replaceSinks(List<SinkConfig> next) {
+    this.sinks = List.copyOf(next);
+  }
+
+  boolean running() {
+    return !dispatchers.isEmpty();
+  }
+
+  /** Leadership acquired (or sinks reloaded): start dispatchers and re-queue what the cluster's outbox still holds. */
   void start(Map<String, JsonObject> outbox) {
     stop();
     for (SinkConfig s : sinks) {
-      SinkDispatcher d = new SinkDispatcher(vertx, client, s, registry, item -> {
-        if (item.key() != null) {
-          store.removeSink(item.key());
-        }
-      });
+      SinkTransport transport = s.type() == SinkConfig.Type.EMAIL ? new MailSinkTransport(vertx, s) : new HttpSinkTransport(client, s);
+      SinkDispatcher d = new SinkDispatcher(vertx, transport, s, registry, item -> item.keys().forEach(store::removeSink));
       dispatchers.add(d);
       if (s.type() == SinkConfig.Type.ALERTMANAGER) {
         timers.add(vertx.setPeriodic(s.resendIntervalMs(), t -> {
           Collection<AlertEvent> firing = firingNotified.get();
           if (!firing.isEmpty()) {
-            d.enqueue(new SinkDispatcher.Item(null, "resend", SinkPayloads.alertmanagerBatch(firing)));
+            d.enqueue(new SinkDispatcher.Item(List.of(), "resend", SinkPayloads.alertmanagerBatch(firing)));
           }
         }));
       }
@@ -79,7 +92,7 @@ final class Notifier {
         continue;
       }
       AlertEvent ev = AlertEvent.fromJson(e.getValue().getJsonObject("event"));
-      d.enqueue(new SinkDispatcher.Item(e.getKey(), ev.id(), SinkPayloads.body(d.sink(), ev)));
+      d.enqueue(new SinkDispatcher.Item(List.of(e.getKey()), ev.id(), SinkPayloads.body(d.sink(), ev)));
     }
   }
 
@@ -92,9 +105,13 @@ final class Notifier {
     return null;
   }
 
+  /** Stops delivering; what is queued or waiting in a group stays in the cluster's outbox for the next start. */
   void stop() {
     timers.forEach(vertx::cancelTimer);
     timers.clear();
+    groupTimers.values().forEach(vertx::cancelTimer);
+    groupTimers.clear();
+    groups.clear();
     dispatchers.forEach(SinkDispatcher::stop);
     dispatchers.clear();
   }
@@ -110,16 +127,43 @@ final class Notifier {
     return Future.all(fs).mapEmpty();
   }
 
-  /** After publishing: hand the transition to the dispatchers. */
+  /** After publishing: hand the transition to the dispatchers, at once or into its rule's group. */
   void deliver(AlertEngine.Transition t) {
     for (SinkDispatcher d : dispatchers) {
-      if (t.notified()) {
-        d.enqueue(new SinkDispatcher.Item(AlertStore.sinkKey(d.sink().index(), t.event().id()), t.event().id(),
-            SinkPayloads.body(d.sink(), t.event())));
-      } else {
+      if (!t.notified()) {
         silenced(d.sink().type()).increment();
+      } else if (groupWaitMs > 0 && SinkPayloads.groups(d.sink())) {
+        String key = d.sink().index() + "|" + t.event().rule();
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t.event());
+        groupTimers.computeIfAbsent(key, k -> vertx.setTimer(groupWaitMs, id -> flush(d, k)));
+      } else {
+        enqueue(d, List.of(t.event()));
       }
     }
+  }
+
+  /** A group closed: consecutive transitions in the same state go as one notification each run. */
+  private void flush(SinkDispatcher d, String key) {
+    groupTimers.remove(key);
+    List<AlertEvent> events = groups.remove(key);
+    if (events == null || !dispatchers.contains(d)) {
+      return;
+    }
+    List<AlertEvent> run = new ArrayList<>();
+    for (AlertEvent e : events) {
+      if (!run.isEmpty() && !run.get(0).state().equals(e.state())) {
+        enqueue(d, run);
+        run = new ArrayList<>();
+      }
+      run.add(e);
+    }
+    enqueue(d, run);
+  }
+
+  private void enqueue(SinkDispatcher d, List<AlertEvent> events) {
+    List<String> keys = events.stream().map(e -> AlertStore.sinkKey(d.sink().index(), e.id())).toList();
+    String ids = String.join(",", events.stream().map(AlertEvent::id).toList());
+    d.enqueue(new SinkDispatcher.Item(keys, ids, SinkPayloads.group(d.sink(), events)));
   }
 
   private Counter silenced(SinkConfig.Type t) {

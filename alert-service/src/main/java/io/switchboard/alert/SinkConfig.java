@@ -12,10 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
- * One notification sink from {@code alert.sinks}. URLs, routing keys and headers are secrets: {@link #toString()}
- * and every log line name a sink by {@link #name()} (e.g. {@code slack#2}), never by URL.
+ * One notification sink from {@code alert.sinks}. URLs, routing keys, headers and SMTP passwords are secrets:
+ * {@link #toString()} and every log line name a sink by {@link #name()} (e.g. {@code slack#2}), never by URL.
+ *
+ * @param url the HTTP sinks' address; null for an email sink
+ * @param smtp the email sink's server and addresses; null for the HTTP sinks
  */
 public record SinkConfig(
     int index,
@@ -30,10 +34,11 @@ public record SinkConfig(
     long backoffInitialMs,
     long backoffMaxMs,
     long resendIntervalMs,
-    String source) {
+    String source,
+    Smtp smtp) {
 
   public enum Type {
-    WEBHOOK, SLACK, PAGERDUTY, ALERTMANAGER;
+    WEBHOOK, SLACK, PAGERDUTY, ALERTMANAGER, EMAIL;
 
     /** The bounded metric label value. */
     public String label() {
@@ -41,9 +46,38 @@ public record SinkConfig(
     }
   }
 
+  /** How an email sink secures its SMTP connection. */
+  public enum Tls {
+    /** Plain SMTP, upgraded with STARTTLS, which the server must offer. */
+    STARTTLS,
+    /** TLS from the first byte (SMTPS, usually port 465). */
+    SMTPS,
+    /** Plain SMTP without TLS (a relay on the same host or network only). */
+    NONE
+  }
+
+  /**
+   * An email sink's SMTP server and addresses.
+   *
+   * @param username null without authentication
+   * @param password a secret: never in {@link #toString()}, logs, or error messages
+   * @param trustAll accept any server certificate (a test relay with a self-signed one); off by default
+   * @param dashboardUrl {@code alert.dashboardUrl}, linked from each mail; empty for none
+   */
+  public record Smtp(String host, int port, Tls tls, String username, String password, boolean trustAll, String from,
+      List<String> to, String dashboardUrl) {
+    @Override
+    public String toString() {
+      return host + ":" + port + " (" + tls.name().toLowerCase() + ")";
+    }
+  }
+
   public static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
   private static final Set<String> KEYS = Set.of("type", "name", "url", "routingKey", "headers", "timeout", "maxQueue",
-      "maxAttempts", "backoffInitial", "backoffMax", "resendInterval", "source");
+      "maxAttempts", "backoffInitial", "backoffMax", "resendInterval", "source", "host", "port", "tls", "username",
+      "password", "trustAll", "from", "to");
+  private static final Set<String> EMAIL_ONLY = Set.of("host", "port", "tls", "username", "password", "trustAll", "from", "to");
+  private static final Pattern ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
 
   @Override
   public String toString() {
@@ -52,10 +86,18 @@ public record SinkConfig(
 
   /** The sinks of this configuration; a bad entry is a ConfigException naming the sink by position and type. */
   public static List<SinkConfig> fromConfig(SwitchboardConfig cfg) {
-    return parse(cfg.getJson(ConfigKeys.ALERT_SINKS));
+    return parse(cfg.getJson(ConfigKeys.ALERT_SINKS), cfg.getString(ConfigKeys.ALERT_DASHBOARD_URL));
   }
 
   public static List<SinkConfig> parse(Object raw) {
+    return parse(raw, "");
+  }
+
+  /**
+   * @param raw the value of {@code alert.sinks}
+   * @param dashboardUrl {@code alert.dashboardUrl}, put into email sinks
+   */
+  public static List<SinkConfig> parse(Object raw, String dashboardUrl) {
     List<SinkConfig> out = new ArrayList<>();
     if (raw == null) {
       return out;
@@ -72,7 +114,7 @@ public record SinkConfig(
         where += " (" + t + ")";
       }
       try {
-        out.add(parseOne(i + 1, j));
+        out.add(parseOne(i + 1, j, dashboardUrl));
       } catch (IllegalArgumentException e) {
         throw fail(where + ": " + e.getMessage());
       }
@@ -84,7 +126,7 @@ public record SinkConfig(
     return new ConfigException(ConfigKeys.ALERT_SINKS, "invalid configuration key 'alert.sinks': " + msg);
   }
 
-  private static SinkConfig parseOne(int index, JsonObject j) {
+  private static SinkConfig parseOne(int index, JsonObject j, String dashboardUrl) {
     for (String k : j.fieldNames()) {
       if (!KEYS.contains(k)) {
         throw new IllegalArgumentException("unknown field '" + k + "' (allowed: " + new TreeSet<>(KEYS) + ")");
@@ -95,9 +137,35 @@ public record SinkConfig(
     try {
       type = Type.valueOf(String.valueOf(t).toUpperCase());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("type '" + t + "' is not one of webhook, slack, pagerduty, alertmanager");
+      throw new IllegalArgumentException("type '" + t + "' is not one of webhook, slack, pagerduty, alertmanager, email");
     }
     String name = j.getValue("name") instanceof String n && !n.isBlank() ? n : type.label() + "#" + index;
+    if (type != Type.EMAIL) {
+      for (String k : j.fieldNames()) {
+        if (EMAIL_ONLY.contains(k)) {
+          throw new IllegalArgumentException("field '" + k + "' belongs to email sinks only");
+        }
+      }
+    }
+    long timeout = RuleParser.duration(j, "timeout", 5_000);
+    int maxQueue = integer(j, "maxQueue", 1000);
+    int maxAttempts = integer(j, "maxAttempts", 10);
+    long backoffInitial = RuleParser.duration(j, "backoffInitial", 500);
+    long backoffMax = RuleParser.duration(j, "backoffMax", 60_000);
+    long resend = RuleParser.duration(j, "resendInterval", 60_000);
+    if (timeout <= 0 || backoffInitial <= 0 || backoffMax < backoffInitial || resend <= 0) {
+      throw new IllegalArgumentException("timeout, backoffInitial, resendInterval must be positive and backoffMax >= backoffInitial");
+    }
+    String source = j.getValue("source") instanceof String s && !s.isBlank() ? s : "switchboard";
+    if (type == Type.EMAIL) {
+      for (String k : List.of("url", "routingKey", "headers")) {
+        if (j.containsKey(k)) {
+          throw new IllegalArgumentException("field '" + k + "' does not apply to an email sink (it takes host, port, tls, username, password, from, to)");
+        }
+      }
+      return new SinkConfig(index, type, name, null, null, Map.of(), timeout, maxQueue, maxAttempts, backoffInitial,
+          backoffMax, resend, source, smtp(j, dashboardUrl));
+    }
     String url = j.getValue("url") instanceof String u ? u.trim() : null;
     if (url == null || url.isEmpty()) {
       if (type != Type.PAGERDUTY) {
@@ -127,18 +195,56 @@ public record SinkConfig(
       }
       h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
     }
-    long timeout = RuleParser.duration(j, "timeout", 5_000);
-    int maxQueue = integer(j, "maxQueue", 1000);
-    int maxAttempts = integer(j, "maxAttempts", 10);
-    long backoffInitial = RuleParser.duration(j, "backoffInitial", 500);
-    long backoffMax = RuleParser.duration(j, "backoffMax", 60_000);
-    long resend = RuleParser.duration(j, "resendInterval", 60_000);
-    if (timeout <= 0 || backoffInitial <= 0 || backoffMax < backoffInitial || resend <= 0) {
-      throw new IllegalArgumentException("timeout, backoffInitial, resendInterval must be positive and backoffMax >= backoffInitial");
-    }
-    String source = j.getValue("source") instanceof String s && !s.isBlank() ? s : "switchboard";
     return new SinkConfig(index, type, name, url, routingKey, Map.copyOf(headers), timeout, maxQueue, maxAttempts,
-        backoffInitial, backoffMax, resend, source);
+        backoffInitial, backoffMax, resend, source, null);
+  }
+
+  private static Smtp smtp(JsonObject j, String dashboardUrl) {
+    String host = j.getValue("host") instanceof String h && !h.isBlank() ? h.trim() : null;
+    if (host == null) {
+      throw new IllegalArgumentException("host is missing (the SMTP server)");
+    }
+    Tls tls;
+    Object t = j.getValue("tls", "starttls");
+    try {
+      tls = Tls.valueOf(String.valueOf(t).trim().toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tls '" + t + "' is not one of starttls, smtps, none");
+    }
+    int port = j.containsKey("port") ? integer(j, "port", 0) : tls == Tls.SMTPS ? 465 : 587;
+    if (port > 65_535) {
+      throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
+    }
+    String username = j.getValue("username") instanceof String u && !u.isBlank() ? u : null;
+    String password = j.getValue("password") == null ? null : String.valueOf(j.getValue("password"));
+    if ((username == null) != (password == null)) {
+      throw new IllegalArgumentException("username and password go together (authentication needs both)");
+    }
+    Object trust = j.getValue("trustAll", false);
+    if (!(trust instanceof Boolean)) {
+      throw new IllegalArgumentException("trustAll must be true or false");
+    }
+    String from = j.getValue("from") instanceof String f ? f.trim() : "";
+    if (!ADDRESS.matcher(from).matches()) {
+      throw new IllegalArgumentException("from must be one email address, not '" + from + "'");
+    }
+    List<String> to = new ArrayList<>();
+    Object rawTo = j.getValue("to");
+    if (rawTo instanceof String one) {
+      to.add(one.trim());
+    } else if (rawTo instanceof JsonArray many) {
+      many.forEach(x -> to.add(String.valueOf(x).trim()));
+    }
+    if (to.isEmpty()) {
+      throw new IllegalArgumentException("to is missing (one address or a list)");
+    }
+    for (String a : to) {
+      if (!ADDRESS.matcher(a).matches()) {
+        throw new IllegalArgumentException("to: '" + a + "' is not an email address");
+      }
+    }
+    return new Smtp(host, port, tls, username, password, (Boolean) trust, from, List.copyOf(to),
+        dashboardUrl == null ? "" : dashboardUrl.trim());
   }
 
 

@@ -2,33 +2,33 @@ package io.switchboard.alert;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.Json;
-import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers notifications to one sink, in order, one at a time, from a bounded queue: a failed attempt (transport
- * error or non-2xx) is retried after an exponential backoff up to maxAttempts, then counted as failed; a full
+ * Delivers notifications to one sink, in order, one at a time, from a bounded queue: a failed attempt (its
+ * transport's failure: a connection error, a timeout, a non-2xx answer or an SMTP refusal) is retried after an exponential backoff up to maxAttempts, then counted as failed; a full
  * queue drops its oldest entry (counted). Runs on one event loop (the alert verticle's context).
  */
 final class SinkDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SinkDispatcher.class);
 
-  /** One notification. key: its entry in the cluster's sink outbox (null for Alertmanager re-sends). */
-  record Item(String key, String eventId, Object body) {}
+  /**
+   * One notification: one transition, or a group of them (alert.groupWait).
+   *
+   * @param keys its entries in the cluster's sink outbox (none for Alertmanager re-sends)
+   * @param eventId the event id, or the ids of a group joined by commas
+   * @param body what the transport sends: JSON for the HTTP sinks, a mail message for email
+   */
+  record Item(List<String> keys, String eventId, Object body) {}
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final SinkTransport transport;
   private final SinkConfig sink;
   private final Consumer<Item> finished;
   private final Deque<Item> queue = new ArrayDeque<>();
@@ -41,9 +41,9 @@ final class SinkDispatcher {
   private long timer = -1;
   private boolean stopped;
 
-  SinkDispatcher(Vertx vertx, HttpClient client, SinkConfig sink, MeterRegistry registry, Consumer<Item> finished) {
+  SinkDispatcher(Vertx vertx, SinkTransport transport, SinkConfig sink, MeterRegistry registry, Consumer<Item> finished) {
     this.vertx = vertx;
-    this.client = client;
+    this.transport = transport;
     this.sink = sink;
     this.finished = finished;
     String type = sink.type().label();
@@ -91,6 +91,7 @@ final class SinkDispatcher {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    transport.close();
   }
 
   private void pump() {
@@ -105,65 +106,37 @@ final class SinkDispatcher {
   private void send() {
     Item item = current;
     attempt++;
-    RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(sink.url())
-        .setTimeout(sink.timeoutMs()).putHeader("content-type", "application/json")
-        .putHeader("x-switchboard-alert-id", item.eventId());
-    sink.headers().forEach(ro::putHeader);
-    Buffer body = Buffer.buffer(Json.encode(item.body()));
-    client.request(ro)
-        .compose(req -> req.send(body))
-        .compose(resp -> resp.body().compose(b -> resp.statusCode() / 100 == 2
-            ? Future.succeededFuture()
-            : Future.failedFuture("HTTP " + resp.statusCode())))
-        .onComplete(ar -> {
-          if (stopped || current != item) {
-            return;
-          }
-          if (ar.succeeded()) {
-            delivered.increment();
-            done(item);
-          } else {
-            attemptErrors.increment();
-            String reason = safeReason(ar.cause());
-            if (attempt >= sink.maxAttempts()) {
-              failed.increment();
-              LOG.error("alert sink {}: giving up on notification {} after {} attempts: {}", sink, item.eventId(), attempt, reason);
-              done(item);
-            } else {
-              long delay = sink.backoffMs(attempt);
-              LOG.warn("alert sink {}: attempt {} for notification {} failed ({}); retrying in {} ms", sink, attempt, item.eventId(), reason, delay);
-              timer = vertx.setTimer(delay, t -> {
-                timer = -1;
-                if (!stopped && current == item) {
-                  send();
-                }
-              });
+    transport.send(item).onComplete(ar -> {
+      if (stopped || current != item) {
+        return;
+      }
+      if (ar.succeeded()) {
+        delivered.increment();
+        done(item);
+      } else {
+        attemptErrors.increment();
+        String reason = ar.cause().getMessage();
+        if (attempt >= sink.maxAttempts()) {
+          failed.increment();
+          LOG.error("alert sink {}: giving up on notification {} after {} attempts: {}", sink, item.eventId(), attempt, reason);
+          done(item);
+        } else {
+          long delay = sink.backoffMs(attempt);
+          LOG.warn("alert sink {}: attempt {} for notification {} failed ({}); retrying in {} ms", sink, attempt, item.eventId(), reason, delay);
+          timer = vertx.setTimer(delay, t -> {
+            timer = -1;
+            if (!stopped && current == item) {
+              send();
             }
-          }
-        });
+          });
+        }
+      }
+    });
   }
 
   private void done(Item item) {
     current = null;
     finished.accept(item);
     pump();
-  }
-
-  /** A failure reason without the sink's URL (a secret: Slack and webhook URLs carry tokens in their paths). */
-  private String safeReason(Throwable t) {
-    String msg = t.getMessage() == null ? "" : t.getMessage();
-    try {
-      URI u = URI.create(sink.url());
-      msg = msg.replace(sink.url(), "****");
-      if (u.getRawPath() != null && u.getRawPath().length() > 1) {
-        msg = msg.replace(u.getRawPath(), "/****");
-      }
-      if (u.getRawQuery() != null) {
-        msg = msg.replace(u.getRawQuery(), "****");
-      }
-    } catch (IllegalArgumentException e) {
-      msg = "";
-    }
-    return t.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
   }
 }

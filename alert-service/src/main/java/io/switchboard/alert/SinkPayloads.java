@@ -5,9 +5,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.TreeMap;
 
-/** The request bodies each sink type expects. Pure. */
+/** The request bodies each sink type expects (an email sink's mail comes from MailPayloads). Pure. */
 public final class SinkPayloads {
   private SinkPayloads() {}
 
@@ -18,6 +19,35 @@ public final class SinkPayloads {
       case SLACK -> slack(e);
       case PAGERDUTY -> pagerDuty(sink, e);
       case ALERTMANAGER -> new JsonArray().add(alertmanager(e));
+      case EMAIL -> MailPayloads.message(sink, List.of(e));
+    };
+  }
+
+  /** Whether several transitions of one rule can go to this sink as one notification (not PagerDuty: one incident each). */
+  public static boolean groups(SinkConfig sink) {
+    return sink.type() != SinkConfig.Type.PAGERDUTY;
+  }
+
+  /**
+   * The body of one notification for transitions of one rule in one state (alert.groupWait): webhook
+   * {@code {rule, state, alerts:[AlertEvent]}}, Slack one line each, Alertmanager one array, email one mail.
+   */
+  public static Object group(SinkConfig sink, List<AlertEvent> events) {
+    if (events.size() == 1) {
+      return body(sink, events.get(0));
+    }
+    AlertEvent first = events.get(0);
+    return switch (sink.type()) {
+      case WEBHOOK -> new JsonObject().put("rule", first.rule()).put("state", first.state())
+          .put("alerts", new JsonArray(events.stream().map(e -> (Object) e.toJson()).toList()));
+      case SLACK -> new JsonObject().put("text", String.join("\n", events.stream().map(e -> slack(e).getString("text")).toList()));
+      case ALERTMANAGER -> {
+        JsonArray a = new JsonArray();
+        events.forEach(e -> a.add(alertmanager(e)));
+        yield a;
+      }
+      case EMAIL -> MailPayloads.message(sink, events);
+      case PAGERDUTY -> throw new IllegalArgumentException("PagerDuty notifications are not grouped");
     };
   }
 
@@ -33,6 +63,9 @@ public final class SinkPayloads {
     }
     if (e.description() != null && !e.description().isEmpty()) {
       sb.append('\n').append(e.description());
+    }
+    if (e.reason() != null) {
+      sb.append(" (").append(e.reason()).append(')');
     }
     return new JsonObject().put("text", sb.toString());
   }

@@ -12,8 +12,13 @@ public final class Addresses {
   public static final String STATS_QUERY = "switchboard.stats.query";
   /** Publish: alert to anyone. Body: AlertEvent JSON. */
   public static final String ALERTS = "switchboard.alerts";
-  /** Request/reply (2 s): {what:"active"|"history"|"rules"|"silences"} and silence commands. */
+  /** Request/reply (2 s): {what:"active"|"history"|"rules"|"silences"|"reload"} and silence commands. */
   public static final String ALERTS_QUERY = "switchboard.alerts.query";
+  /**
+   * Publish: a replica that validated a reload of the alert rules to every alert replica, which re-reads its own
+   * configuration and applies it (docs/alerts.md, "Changing rules at runtime"). Body: {origin: nodeId}.
+   */
+  public static final String ALERTS_RELOAD = "switchboard.alerts.reload";
   /**
    * Publish, every {@code stats.interval}: the stats publisher to anyone. Body: the cluster health view of
    * {@code GET /health/cluster} (docs/operations.md, "Cluster health").

@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar switchboard.jar [--config FILE]}: starts one node running the services named by
- * {@code services} ({@code SWITCHBOARD_SERVICES}, default hub,stats,alert). Exit codes: 0 after a graceful stop,
- * 2 for a configuration error (the message names the key), 1 when start-up fails otherwise.
+ * {@code services} ({@code SWITCHBOARD_SERVICES}, default hub,stats,alert). Exit codes: 0 after a graceful stop
+ * (SIGTERM), 143 when that stop did not finish within shutdown.timeout, 2 for a configuration error (the message
+ * names the key), 1 when start-up fails otherwise. Signals: {@link ProcessSignals}.
  * {@code java -jar switchboard.jar COMMAND}: the command line of a running node ({@link Cli}; docs/operations.md,
  * "Command line").
  */
@@ -80,6 +81,13 @@ public final class Main implements Callable<Integer> {
       System.err.println("switchboard: configuration error: invalid value for configuration key 'log.level' (env SWITCHBOARD_LOG_LEVEL): " + e.getMessage());
       return 2;
     }
+    try {
+      // the one validation of rules and sinks: the same for --print-config, start-up, reloads and `rules check`
+      AlertService.check(cfg);
+    } catch (ConfigException e) {
+      System.err.println("switchboard: configuration error: " + e.getMessage());
+      return 2;
+    }
     if (printConfig) {
       System.out.println(cfg.toMaskedJson().encodePrettily());
       return 0;
@@ -90,8 +98,15 @@ public final class Main implements Callable<Integer> {
       cfg = cfg.with(Map.of(ConfigKeys.NODE_NAME, name));
     }
     List<SwitchboardService> services = new ArrayList<>();
+    AlertService alerts = null;
     for (String role : cfg.getList(ConfigKeys.SERVICES)) {
-      services.add(service(role));
+      if (role.equals("alert")) {
+        // a reload reads the same file and environment as this start-up
+        alerts = new AlertService(() -> SwitchboardConfig.load(file, env));
+        services.add(alerts);
+      } else {
+        services.add(service(role));
+      }
     }
     NodeIdentity identity = SwitchboardNode.identityFor(cfg, services);
     LogSetup.configure(cfg.getString(ConfigKeys.LOG_FORMAT), cfg.getString(ConfigKeys.LOG_LEVEL),
@@ -112,16 +127,7 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    long timeout = cfg.getDurationMs(ConfigKeys.SHUTDOWN_TIMEOUT);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.stop().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        log.warn("graceful stop did not finish within {} ms: {}", timeout, e.toString());
-      } finally {
-        stopped.countDown();
-      }
-    }, "switchboard-shutdown"));
+    new ProcessSignals(node, cfg.getDurationMs(ConfigKeys.SHUTDOWN_TIMEOUT), alerts).install(stopped::countDown);
     stopped.await();
     return 0;
   }

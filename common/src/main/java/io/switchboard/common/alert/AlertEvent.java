@@ -16,6 +16,7 @@ import java.util.TreeMap;
  *
  * @param value the observed value (null when there was no data, e.g. the node left)
  * @param endsAt null while firing; the resolution time on a resolved event
+ * @param reason why a resolved event ended other than by its value clearing ({@link #RULE_REMOVED}); null otherwise
  */
 public record AlertEvent(
     String id,
@@ -30,13 +31,24 @@ public record AlertEvent(
     String description,
     long startsAt,
     Long endsAt,
-    long timestamp) {
+    long timestamp,
+    String reason) {
 
   public static final String FIRING = "firing";
   public static final String RESOLVED = "resolved";
+  /** The reason of the resolution of an alert whose rule a reload removed or renamed. */
+  public static final String RULE_REMOVED = "rule removed";
 
   public AlertEvent {
     labels = Map.copyOf(labels);
+  }
+
+  /** A transition without a reason (every transition but the resolution of a removed rule's alert). */
+  public AlertEvent(String id, String fingerprint, String rule, String severity, String state, Double value,
+      double threshold, Map<String, String> labels, String summary, String description, long startsAt, Long endsAt,
+      long timestamp) {
+    this(id, fingerprint, rule, severity, state, value, threshold, labels, summary, description, startsAt, endsAt,
+        timestamp, null);
   }
 
   public boolean firing() {
@@ -66,7 +78,7 @@ public record AlertEvent(
   public JsonObject toJson() {
     JsonObject l = new JsonObject();
     new TreeMap<>(labels).forEach(l::put);
-    return new JsonObject()
+    JsonObject j = new JsonObject()
         .put("id", id)
         .put("fingerprint", fingerprint)
         .put("rule", rule)
@@ -79,6 +91,10 @@ public record AlertEvent(
         .put("startsAt", startsAt)
         .put("endsAt", endsAt)
         .put("timestamp", timestamp);
+    if (reason != null) {
+      j.put("reason", reason);
+    }
+    return j;
   }
 
   public static AlertEvent fromJson(JsonObject j) {
@@ -101,6 +117,7 @@ public record AlertEvent(
         a.getString("description", ""),
         j.getLong("startsAt", 0L),
         endsAt == null ? null : endsAt.longValue(),
-        j.getLong("timestamp", 0L));
+        j.getLong("timestamp", 0L),
+        j.getString("reason"));
   }
 }

@@ -191,7 +191,11 @@ public final class ConfigKeys {
   public static final String ALERT_EVALUATION_INTERVAL = duration("alert.evaluationInterval", "1s",
       "How often the leader evaluates the rules.");
   public static final String ALERT_SINKS = secret("alert.sinks", ConfigType.JSON, List.of(),
-      "Notification sinks (webhook, slack, pagerduty, alertmanager); URLs and keys are secrets.");
+      "Notification sinks (webhook, slack, pagerduty, alertmanager, email); URLs, keys and passwords are secrets.");
+  public static final String ALERT_GROUP_WAIT = duration("alert.groupWait", "0s",
+      "Firing alerts of one rule within this time go to each sink as one notification (0: off; the bus gets each event).");
+  public static final String ALERT_DASHBOARD_URL = key("alert.dashboardUrl", ConfigType.STRING, "",
+      "Link to the dashboard put into email notifications (empty: no link).");
   public static final String ALERT_HISTORY_MAX = intKey("alert.historyMax", 1000, 1, 1_000_000,
       "Alert episodes kept in /alerts/history.");
   public static final String ALERT_MAX_SILENCES = intKey("alert.maxSilences", 1000, 1, 100_000,

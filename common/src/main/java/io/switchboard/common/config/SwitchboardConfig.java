@@ -53,6 +53,7 @@ public final class SwitchboardConfig {
    * @param env the environment (System.getenv() in production)
    */
   public static SwitchboardConfig load(Path file, Map<String, String> env) {
+    EnvironmentKeys.check(env);
     Map<String, Object> raw = new LinkedHashMap<>();
     Map<String, String> sources = new LinkedHashMap<>();
     for (ConfigKey k : ConfigKeys.all()) {

@@ -22,6 +22,8 @@ public final class HttpErrors {
   public static final String PATTERN_REFUSED = "PATTERN_REFUSED";
   /** alert.maxSilences silences exist already. */
   public static final String SILENCE_LIMIT = "SILENCE_LIMIT";
+  /** A reload of the alert rules found a rule or sink invalid and changed nothing (422). */
+  public static final String INVALID_RULES = "INVALID_RULES";
   /** A query parameter is out of range or not one of the allowed values. */
   public static final String INVALID_QUERY = "INVALID_QUERY";
   /** Any other malformed request (400). */
@@ -36,7 +38,7 @@ public final class HttpErrors {
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
 
   public static final List<String> CODES = List.of(INVALID_JSON, INVALID_SILENCE, PATTERN_REFUSED, SILENCE_LIMIT,
-      INVALID_QUERY, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR);
+      INVALID_RULES, INVALID_QUERY, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR);
   private static final Set<String> KNOWN = Set.copyOf(CODES);
 
   /** The routing-context key under which the router carries the node's counters. */

@@ -137,6 +137,7 @@ public final class NodeRoutes {
     router.get("/alerts").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "active")));
     router.get("/alerts/history").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "history")));
     router.get("/alerts/rules").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "rules")));
+    router.post("/alerts/rules/reload").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "reload")));
     router.get("/alerts/status").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "status")));
     router.get("/silences").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "silences")));
     router.post("/silences").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(ctx -> {

@@ -116,4 +116,21 @@ class SwitchboardConfigTest {
     assertThat(cfg.getJson(ConfigKeys.ALERT_RULES)).isInstanceOf(JsonArray.class);
     assertThat(List.of(cfg.getJson(ConfigKeys.ALERT_RULES).toString())).allMatch(s -> s.contains("\"x\""));
   }
+
+  @Test
+  void anUnknownSwitchboardVariableStopsLoadingNamingTheNearestKey() {
+    assertThatThrownBy(() -> SwitchboardConfig.load(null, Map.of("SWITCHBOARD_HUB_RATELIMIT", "5")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SWITCHBOARD_HUB_RATELIMIT").hasMessageContaining("hub.rateLimit")
+        .hasMessageContaining("SWITCHBOARD_HUB_RATE_LIMIT").hasMessageNotContaining("5'");
+    assertThatThrownBy(() -> SwitchboardConfig.load(null, Map.of("SWITCHBOARD_HTTP_PROT", "8080")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.port");
+  }
+
+  @Test
+  void theLaunchersAndTheCommandLinesOwnVariablesAreNoKeysAndPass() {
+    SwitchboardConfig cfg = SwitchboardConfig.load(null, Map.of("SWITCHBOARD_URL", "http://127.0.0.1:1",
+        "SWITCHBOARD_TOKEN", "t", "SWITCHBOARD_CONFIG", "x.yaml", "OTHER_HUB_RATELIMIT", "5"));
+    assertThat(cfg.getInt(ConfigKeys.HTTP_PORT)).isEqualTo(8080);
+  }
 }
