@@ -27,7 +27,7 @@ final class MailSinkTransport implements SinkTransport {
       case NONE -> cfg.setStarttls(StartTLSOptions.DISABLED);
     }
     if (smtp.username() != null) {
-      cfg.setLogin(LoginOption.REQUIRED).setUsername(smtp.username()).setPassword(smtp.password());
+      cfg.setLogin(LoginOption.REQUIRED).setAuthMethods("PLAIN LOGIN").setUsername(smtp.username()).setPassword(smtp.password());
     } else {
       cfg.setLogin(LoginOption.DISABLED);
     }

@@ -164,4 +164,51 @@ class AlertEngineTest {
     Result r = e.evaluate(stats(0.0, 100), T0 + 1000, l -> false);
     assertThat(r.transitions()).singleElement().extracting(AlertEngine.Transition::notified).isEqualTo(false);
   }
+
+  @Test
+  void aRemovedRuleResolvesItsFiringAlertOnceWithReasonRuleRemoved() {
+    Rule r = rule("{\"name\":\"R\",\"expr\":\"errorRate\",\"op\":\">\",\"threshold\":0.05}");
+    Rule other = rule("{\"name\":\"Other\",\"expr\":\"errorRate\",\"op\":\">\",\"threshold\":0.5}");
+    AlertEngine e = new AlertEngine(List.of(r, other));
+    AlertEvent firing = eval(e, stats(0.2, 100), T0).transitions().get(0).event();
+    e.replaceRules(List.of(other));
+    Result gone = eval(e, stats(0.2, 100), T0 + 1_000);
+    assertThat(gone.transitions()).singleElement().satisfies(t -> {
+      assertThat(t.event().state()).isEqualTo("resolved");
+      assertThat(t.event().rule()).isEqualTo("R");
+      assertThat(t.event().reason()).isEqualTo(AlertEvent.RULE_REMOVED);
+      assertThat(t.event().startsAt()).isEqualTo(firing.startsAt());
+      assertThat(t.event().endsAt()).isEqualTo(T0 + 1_000);
+      assertThat(t.event().id()).isEqualTo(AlertEvent.idOf(firing.fingerprint(), firing.startsAt(), "resolved"));
+      assertThat(t.notified()).isTrue();
+    });
+    assertThat(gone.removed()).containsExactly(firing.fingerprint());
+    assertThat(eval(e, stats(0.2, 100), T0 + 2_000).transitions()).isEmpty(); // once only
+    assertThat(e.states()).isEmpty();
+  }
+
+  @Test
+  void aNewLeaderResolvesTheAlertsOfARuleItsReloadedRulesNoLongerHave() {
+    Rule r = rule("{\"name\":\"R\",\"expr\":\"errorRate\",\"op\":\">\",\"threshold\":0.05}");
+    AlertEngine old = new AlertEngine(List.of(r));
+    eval(old, stats(0.2, 100), T0);
+    AlertEngine next = new AlertEngine(List.of());
+    next.restore(old.states().values());
+    assertThat(eval(next, stats(0.2, 100), T0 + 1_000).transitions()).singleElement()
+        .satisfies(t -> assertThat(t.event().reason()).isEqualTo(AlertEvent.RULE_REMOVED));
+  }
+
+  @Test
+  void aChangedThresholdKeepsTheEpisodeOfTheSameNameAndLabels() {
+    AlertEngine e = new AlertEngine(List.of(rule("{\"name\":\"R\",\"expr\":\"errorRate\",\"op\":\">\",\"threshold\":0.05}")));
+    AlertEvent firing = eval(e, stats(0.2, 100), T0).transitions().get(0).event();
+    e.replaceRules(List.of(rule("{\"name\":\"R\",\"expr\":\"errorRate * 2\",\"op\":\">\",\"threshold\":0.1}")));
+    assertThat(eval(e, stats(0.2, 100), T0 + 1_000).transitions()).isEmpty(); // still the same episode, no new firing
+    Result resolved = eval(e, stats(0.01, 100), T0 + 2_000);
+    assertThat(resolved.transitions()).singleElement().satisfies(t -> {
+      assertThat(t.event().startsAt()).isEqualTo(firing.startsAt());
+      assertThat(t.event().threshold()).isEqualTo(0.1);
+      assertThat(t.event().reason()).isNull();
+    });
+  }
 }

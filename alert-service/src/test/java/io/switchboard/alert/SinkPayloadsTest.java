@@ -57,7 +57,20 @@ class SinkPayloadsTest {
     assertThatThrownBy(() -> sink("{\"type\":\"slack\",\"url\":\"hooks.slack.com/services/T0/B0/SECRET\"}"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("sink #1 (slack)").hasMessageNotContaining("SECRET");
     assertThatThrownBy(() -> sink("{\"type\":\"pagerduty\"}")).hasMessageContaining("routingKey is missing");
-    assertThatThrownBy(() -> sink("{\"type\":\"email\",\"url\":\"http://h\"}")).hasMessageContaining("type 'email'");
+    assertThatThrownBy(() -> sink("{\"type\":\"email\",\"url\":\"http://h\"}")).hasMessageContaining("sink #1 (email)")
+        .hasMessageContaining("'url' does not apply to an email sink");
+    assertThatThrownBy(() -> sink("{\"type\":\"email\",\"from\":\"a@b.c\",\"to\":\"d@e.f\"}")).hasMessageContaining("host is missing");
+    assertThatThrownBy(() -> sink("{\"type\":\"email\",\"host\":\"h\",\"tls\":\"maybe\",\"from\":\"a@b.c\",\"to\":\"d@e.f\"}"))
+        .hasMessageContaining("tls 'maybe' is not one of starttls, smtps, none");
+    assertThatThrownBy(() -> sink("{\"type\":\"email\",\"host\":\"h\",\"password\":\"PW-SECRET\",\"from\":\"a@b.c\",\"to\":\"d@e.f\"}"))
+        .hasMessageContaining("username and password go together").hasMessageNotContaining("PW-SECRET");
+    assertThatThrownBy(() -> sink("{\"type\":\"webhook\",\"url\":\"http://h\",\"password\":\"x\"}"))
+        .hasMessageContaining("field 'password' belongs to email sinks only");
+    SinkConfig mail = sink("{\"type\":\"email\",\"host\":\"smtp.example.com\",\"tls\":\"smtps\",\"username\":\"u\","
+        + "\"password\":\"PW-SECRET\",\"from\":\"a@b.c\",\"to\":[\"d@e.f\",\"g@h.i\"]}");
+    assertThat(mail.smtp().port()).isEqualTo(465);
+    assertThat(mail.smtp().to()).containsExactly("d@e.f", "g@h.i");
+    assertThat(mail.toString() + mail.smtp()).doesNotContain("PW-SECRET");
     assertThatThrownBy(() -> sink("{\"type\":\"webhook\",\"url\":\"http://h\",\"retries\":3}")).hasMessageContaining("unknown field 'retries'");
     SinkConfig s = sink("{\"type\":\"webhook\",\"url\":\"http://h/tok\",\"backoffInitial\":\"100ms\",\"backoffMax\":\"1s\"}");
     assertThat(List.of(s.backoffMs(1), s.backoffMs(2), s.backoffMs(4), s.backoffMs(10))).containsExactly(100L, 200L, 800L, 1000L);
@@ -83,5 +96,20 @@ class SinkPayloadsTest {
     assertThatThrownBy(() -> Silences.parse(new JsonObject().put("matchers", new JsonArray().add(new JsonObject().put("name", "a").put("value", "b"))).put("endsAt", T0 - 1), "x", T0, LIMITS))
         .hasMessageContaining("future");
     assertThatThrownBy(() -> Silences.parse("nope", "x", T0, LIMITS)).hasMessageContaining("JSON object");
+  }
+
+  @Test
+  void groupedTransitionsOfOneRuleAreOneNotificationExceptForPagerDuty() {
+    AlertEvent other = new AlertEvent(AlertEvent.idOf("fp2", T0, "firing"), "fp2", "R", "critical", "firing", 0.3, 0.05,
+        Map.of("node", "n2"), "s2", "", T0, null, T0);
+    SinkConfig webhook = sink("{\"type\":\"webhook\",\"url\":\"http://h/x\"}");
+    JsonObject grouped = (JsonObject) SinkPayloads.group(webhook, List.of(FIRING, other));
+    assertThat(grouped.getString("rule")).isEqualTo("R");
+    assertThat(grouped.getJsonArray("alerts")).hasSize(2);
+    assertThat(((JsonArray) SinkPayloads.group(sink("{\"type\":\"alertmanager\",\"url\":\"http://am\"}"), List.of(FIRING, other)))).hasSize(2);
+    assertThat(((JsonObject) SinkPayloads.group(sink("{\"type\":\"slack\",\"url\":\"http://s\"}"), List.of(FIRING, other)))
+        .getString("text").split("\n")).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(SinkPayloads.groups(sink("{\"type\":\"pagerduty\",\"routingKey\":\"k\"}"))).isFalse();
+    assertThat(SinkPayloads.group(webhook, List.of(FIRING))).isEqualTo(FIRING.toJson());
   }
 }

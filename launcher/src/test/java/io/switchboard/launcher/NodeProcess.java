@@ -191,7 +191,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /**
    * A graceful stop: SIGTERM, then waits for the exit (readiness 503, drain, WebSockets closed 1001, cluster left);
-   * returns the exit code (0 or 143), or throws after the timeout.
+   * returns the exit code (0; 143 when the stop outlasted shutdown.timeout), or throws after the timeout.
    */
   public int stopGracefully(Duration timeout) throws InterruptedException {
     terminate();

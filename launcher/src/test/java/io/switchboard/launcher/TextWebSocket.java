@@ -3,13 +3,18 @@ package io.switchboard.launcher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** A JDK WebSocket client to a node on 127.0.0.1 that hands over whole text messages and the close code. */
+/**
+ * A JDK WebSocket client to a node on 127.0.0.1 that hands over whole text messages (binary ones as UTF-8 text) and
+ * the close code.
+ */
 final class TextWebSocket {
   private TextWebSocket() {}
 
@@ -33,6 +38,14 @@ final class TextWebSocket {
         }
         w.request(1);
         return null;
+      }
+
+      /** A binary message is taken as UTF-8 text (the SockJS bridge's raw transport sends its JSON frames so). */
+      @Override
+      public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        return onText(w, new String(bytes, StandardCharsets.UTF_8), last);
       }
 
       @Override

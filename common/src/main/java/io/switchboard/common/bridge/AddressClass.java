@@ -17,7 +17,9 @@ public enum AddressClass {
   /** The reads {@link Addresses#ALERTS_QUERY} answers; every other {@code what} is a silence command. */
   static final Set<String> ALERT_READS = Set.of("active", "history", "rules", "silences", "status");
 
-  private static final Set<String> HUB_INTERNAL = Set.of(HubAddresses.ANNOUNCE, HubAddresses.MONITOR_INTEREST);
+  /** Internal addresses: the hub's own, and the alert replicas' reload signal (an admin action). */
+  private static final Set<String> HUB_INTERNAL = Set.of(HubAddresses.ANNOUNCE, HubAddresses.MONITOR_INTEREST,
+      Addresses.ALERTS_RELOAD);
   private static final String NODE_PREFIX = "switchboard.node.";
 
   public String label() {
