@@ -71,8 +71,12 @@ class EmailSinkTest {
   }
 
   private SinkConfig sink(String password) {
+    return sink(password, "none");
+  }
+
+  private SinkConfig sink(String password, String tls) {
     JsonObject j = new JsonObject().put("type", "email").put("name", "ops-mail").put("host", "127.0.0.1").put("port", port)
-        .put("tls", "none").put("username", "alerts").put("password", password).put("from", "switchboard@example.com")
+        .put("tls", tls).put("trustAll", !tls.equals("none")).put("username", "alerts").put("password", password).put("from", "switchboard@example.com")
         .put("to", new JsonArray().add("oncall@example.com")).put("backoffInitial", "100ms").put("backoffMax", "400ms")
         .put("maxAttempts", 100);
     return SinkConfig.parse(new JsonArray().add(j), "https://dash.example.com/").get(0);
@@ -152,6 +156,17 @@ class EmailSinkTest {
     assertThat(logLines()).anyMatch(l -> l.contains("alert sink ops-mail (email): attempt"));
     assertNoLogLineHas(wrong);
     assertNoLogLineHas(PASSWORD);
+  }
+
+  @Test
+  void smtpsCarriesTheMailOverTls() {
+    mail.stop();
+    mail = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtps"));
+    mail.start();
+    mail.setUser("oncall@example.com", "alerts", PASSWORD);
+    SinkDispatcher d = dispatcher(sink(PASSWORD, "smtps"));
+    send(d, event("firing", null));
+    eventually(20_000, () -> mail.getReceivedMessages().length == 1, () -> "no mail over SMTPS; logs: " + logLines());
   }
 
   private void assertNoLogLineHas(String secret) {
