@@ -115,6 +115,9 @@ public final class SinkPayloads {
     if (!e.firing() && e.endsAt() != null) {
       a.put("endsAt", Instant.ofEpochMilli(e.endsAt()).toString());
     }
+    if (e.reason() != null) {
+      a.getJsonObject("annotations").put("reason", e.reason());
+    }
     return a;
   }
 
