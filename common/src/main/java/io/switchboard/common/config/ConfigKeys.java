@@ -240,8 +240,8 @@ public final class ConfigKeys {
   // ---- admin --------------------------------------------------------------------------------------------
   public static final String ADMIN_PROFILING_ENABLED = key("admin.profiling.enabled", ConfigType.BOOLEAN, false,
       "Serve POST /admin/profile?seconds=N (a JFR recording of this node). Off by default: the endpoint has no authentication yet.");
-  public static final String ADMIN_PROFILING_MAX_SECONDS = intKey("admin.profiling.maxSeconds", 120, 1, 3600,
-      "Longest recording POST /admin/profile accepts (seconds).");
+  public static final String ADMIN_PROFILING_MAX_SECONDS = intKey("admin.profiling.maxSeconds", 30, 1, 3600,
+      "Longest recording POST /admin/profile accepts (seconds); must be shorter than http.idleTimeout, which closes a connection waiting silently for its recording.");
 
   /** All keys in declaration order. */
   public static List<ConfigKey> all() {

@@ -11,6 +11,7 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.config.ConfigKey;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.vertx.core.json.JsonObject;
@@ -157,8 +158,8 @@ public final class LogSetup {
     appender.setTriggeringPolicy(policy);
     appender.start();
     if (!policy.isStarted() || !appender.isStarted()) {
-      throw new ConfigException(ConfigKeys.LOG_FILE_PATH, "invalid value for configuration key 'log.file.path' (env "
-          + "SWITCHBOARD_LOG_FILE_PATH): the log file " + file.path() + " cannot be opened for writing (check that its directory exists or can be created, and is writable)");
+      throw new ConfigException(ConfigKeys.LOG_FILE_PATH, "invalid value for configuration key '"
+          + ConfigKeys.LOG_FILE_PATH + "' (env " + ConfigKey.envName(ConfigKeys.LOG_FILE_PATH) + "): the log file " + file.path() + " cannot be opened for writing (check that its directory exists or can be created, and is writable)");
     }
     return appender;
   }

@@ -18,6 +18,7 @@ import io.switchboard.common.http.HttpServerVerticle;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
+import io.switchboard.common.http.ProfilingSettings;
 import io.switchboard.common.metrics.EventLoopMetrics;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
@@ -107,6 +108,7 @@ public final class SwitchboardNode {
     BridgeSettings bridgeSettings;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
+      ProfilingSettings.from(cfg);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
