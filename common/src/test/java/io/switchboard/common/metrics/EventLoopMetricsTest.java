@@ -8,6 +8,7 @@ import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.Context;
+import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +37,7 @@ class EventLoopMetricsTest {
           "vertx.blockedThreadCheckInterval", "50ms", "vertx.maxEventLoopExecuteTime", "200ms",
           "metrics.eventLoopDelayInterval", "20ms"));
       String metrics = scrape(n);
-      int loops = 2 * Runtime.getRuntime().availableProcessors(); // Vert.x's default event-loop pool size
+      int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE; // the node leaves Vert.x's pool size as it is
       for (int i = 0; i < loops; i++) {
         assertThat(metrics).contains("switchboard_eventloop_delay_seconds_count{loop=\"" + i + "\",node=\"loops\"}");
       }
