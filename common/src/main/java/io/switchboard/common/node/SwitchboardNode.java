@@ -146,7 +146,8 @@ public final class SwitchboardNode {
       BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
       BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
       if (bridgeSettings.sockJsEnabled()) {
-        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets);
+        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets,
+            authority);
       }
       HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
@@ -178,7 +179,7 @@ public final class SwitchboardNode {
       }
       if (bridgeSettings.tcpPort() > 0) {
         TcpBridgeVerticle tcpBridge = new TcpBridgeVerticle(bridgePolicy, new BridgeMetrics(metrics.registry(), "tcp"),
-            bridgeSockets);
+            bridgeSockets, authority);
         chain = chain.compose(v -> vertx.deployVerticle(tcpBridge).onSuccess(x -> LOG.info(
             "TCP event-bus bridge listening on {}:{}", bridgeSettings.host(), bridgeSettings.tcpPort())));
       }
