@@ -55,8 +55,11 @@ final class HaipSession {
   Role role = Role.CLIENT;
   String platform = "";
   boolean handshaken;
-  /** A HAI's credential is being checked: frames meanwhile are refused (its loop). */
+  /** A HAI's credential is being checked: frames meanwhile are held, then handled in order (its loop). */
   private boolean authenticating;
+  private final List<Frame> held = new ArrayList<>();
+  /** Frames a session may send after its HAI while the credential is checked (a JWKS fetch can take a moment). */
+  private static final int MAX_HELD_FRAMES = 64;
   /** Who the session is, once its HAI was accepted (its loop). */
   Identity identity;
   /** The upgrade request's credential, used when the HAI carries none. */
@@ -268,8 +271,12 @@ final class HaipSession {
 
   private void dispatch(Frame f) {
     if (authenticating) {
-      error(ErrorCodes.PROTOCOL_VIOLATION, "the HAI's credential is still being checked: wait for the server's answer",
-          f.id, f.transaction);
+      if (held.size() >= MAX_HELD_FRAMES) {
+        error(ErrorCodes.PROTOCOL_VIOLATION, "more than " + MAX_HELD_FRAMES
+            + " frames while the HAI's credential is checked: frame not processed", f.id, f.transaction);
+      } else {
+        held.add(f);
+      }
       return;
     }
     if (!handshaken) {
@@ -364,6 +371,13 @@ final class HaipSession {
       authenticating = false;
       if (!closing && !closed) {
         authenticated(f, p, asked, ar.succeeded() ? ar.result() : null);
+      }
+      List<Frame> waiting = List.copyOf(held);
+      held.clear();
+      for (Frame h : waiting) {
+        if (!closing && !closed) {
+          dispatch(h);
+        }
       }
     }));
   }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The authentication settings (auth.*, admin.port, and the simple mode's hub.auth.tokens and hub.auth.agentTokens;
@@ -62,7 +63,7 @@ public record AuthSettings(List<String> clientTokens, List<String> agentTokens, 
         claimName(cfg, ConfigKeys.AUTH_JWT_CALL_CLAIM), claimName(cfg, ConfigKeys.AUTH_JWT_WATCH_CLAIM));
     return new AuthSettings(cfg.getList(ConfigKeys.HUB_AUTH_TOKENS), cfg.getList(ConfigKeys.HUB_AUTH_AGENT_TOKENS),
         cfg.getList(ConfigKeys.AUTH_ADMIN_TOKENS), secret, publicKey(cfg.getString(ConfigKeys.AUTH_JWT_PUBLIC_KEY).trim()),
-        cfg.getString(ConfigKeys.AUTH_JWT_PUBLIC_KEY_ALGORITHM), jwks,
+        cfg.getString(ConfigKeys.AUTH_JWT_PUBLIC_KEY_ALGORITHM).toUpperCase(Locale.ROOT), jwks,
         Math.max(1000, cfg.getDurationMs(ConfigKeys.AUTH_JWT_JWKS_REFRESH)), rules,
         cfg.getBoolean(ConfigKeys.AUTH_ALLOW_TOOL_TAKEOVER), cfg.getInt(ConfigKeys.ADMIN_PORT));
   }

@@ -147,9 +147,9 @@ public final class ConfigKeys {
   public static final String HUB_IDLE_TIMEOUT = duration("hub.idleTimeout", "60s",
       "A /haip socket with no frame at all (pongs included) for this long is closed.");
   public static final String HUB_AUTH_TOKENS = secret("hub.auth.tokens", ConfigType.LIST, "",
-      "If set, a HAI must carry auth.token equal to one of these (with or without 'Bearer '); else FAILED_AUTH.");
+      "Static client tokens (the simple mode; docs/operations.md, Authentication): if set, a HAI must carry a credential (auth.token, one of these with or without 'Bearer ', or a JWT, or an admin or agent token); else FAILED_AUTH. One of these opens /haip as a client (and agent when hub.auth.agentTokens is empty) and /ws as a monitor of every tool.");
   public static final String HUB_AUTH_AGENT_TOKENS = secret("hub.auth.agentTokens", ConfigType.LIST, "",
-      "If set, only a HAI whose auth carries one of these may offer tools (role agent).");
+      "Static agent tokens: if set, only a HAI whose credential is one of these (or a JWT or admin token with the agent role) may offer tools.");
   public static final String HUB_REPLAY_MAX_FRAMES = intKey("hub.replay.maxFrames", 1000, 0, 1_000_000,
       "Server frames a transaction keeps for REPLAY_REQUEST.");
   public static final String HUB_REPLAY_MAX_AGE = duration("hub.replay.maxAge", "5m",
@@ -192,8 +192,8 @@ public final class ConfigKeys {
       "HS256 secret that signs accepted JWTs (at least 32 bytes); empty means no HS256.");
   public static final String AUTH_JWT_PUBLIC_KEY = key("auth.jwt.publicKey", ConfigType.STRING, "",
       "PEM public key (the text, or the path of a file holding it) that verifies accepted JWTs; empty means none.");
-  public static final String AUTH_JWT_PUBLIC_KEY_ALGORITHM = enumKey("auth.jwt.publicKeyAlgorithm", "RS256",
-      List.of("RS256", "ES256"), "The algorithm of auth.jwt.publicKey.");
+  public static final String AUTH_JWT_PUBLIC_KEY_ALGORITHM = enumKey("auth.jwt.publicKeyAlgorithm", "rs256",
+      List.of("rs256", "es256"), "The algorithm of auth.jwt.publicKey: rs256 or es256.");
   public static final String AUTH_JWT_JWKS_URL = key("auth.jwt.jwksUrl", ConfigType.STRING, "",
       "URL of a JWKS (RS256 and ES256 keys) fetched at start-up, every auth.jwt.jwksRefresh, and when a token names an unknown kid (at most every 10 s); empty means none.");
   public static final String AUTH_JWT_JWKS_REFRESH = duration("auth.jwt.jwksRefresh", "10m",
