@@ -99,8 +99,16 @@ class ClaimMappingProperties {
     replacedKeys.forEach(k -> claims.put(k, replacement));
     ClaimMapping.Outcome o = ClaimMapping.map(claims, RULES, NOW);
     checkOutcome(o);
-    if (removed.contains("exp") || removed.contains("sub") || removed.contains("roles")) {
+    boolean requiredGone = List.of("exp", "sub", "roles").stream()
+        .anyMatch(k -> removed.contains(k) && !replacedKeys.contains(k));
+    if (requiredGone) {
       assertThat(o.ok()).isFalse();
+    }
+    if (requiredGone && replacedKeys.isEmpty()) {
+      assertThat(o.refusal().reason()).isEqualTo(Reason.MISSING_CLAIM);
+    }
+    if (removed.isEmpty() && replacedKeys.isEmpty()) {
+      assertThat(o.ok()).isTrue();
     }
   }
 
