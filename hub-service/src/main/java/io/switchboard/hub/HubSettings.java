@@ -2,7 +2,6 @@ package io.switchboard.hub;
 
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
-import java.util.List;
 
 /** The hub's configuration, read once (ConfigKeys' "hub" section). */
 record HubSettings(

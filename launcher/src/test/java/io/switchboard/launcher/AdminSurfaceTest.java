@@ -152,7 +152,7 @@ class AdminSurfaceTest {
 
   @Test
   void theOpenSurfaceNeedsNoCredential() {
-    for (String path : List.of("/health", "/health/live", "/health/ready", "/metrics", "/silences", "/dashboard")) {
+    for (String path : List.of("/health", "/health/live", "/health/ready", "/metrics", "/silences", "/dashboard/")) {
       assertThat(call(node.httpPort(), "GET", path, null, null).statusCode()).as(path).isEqualTo(200);
     }
     eventually(() -> assertThat(call(node.httpPort(), "GET", "/stats", null, null).statusCode()).isEqualTo(200));
