@@ -70,7 +70,10 @@ final class MonitorVerticle extends VerticleBase {
         Upgrades.refuse(rc, 403, "FORBIDDEN", "the credential grants neither the monitor nor the admin role");
         return;
       }
-      Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> new MonitorSession(ws, ctx, rt, pending, who).open(channel));
+      Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> {
+        new MonitorSession(ws, ctx, rt, pending, who).open(channel);
+        return null;
+      });
     }));
   }
 

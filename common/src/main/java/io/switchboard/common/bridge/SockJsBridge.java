@@ -6,6 +6,7 @@ import io.switchboard.common.auth.Authority;
 import io.switchboard.common.auth.EventView;
 import io.switchboard.common.auth.Identity;
 import io.switchboard.common.auth.ToolPatterns;
+import io.switchboard.common.http.AccessLogHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
@@ -63,8 +64,11 @@ public final class SockJsBridge {
         .setMaxHandlersPerSocket(policy.settings().outbound().size() + PENDING_REPLIES)
         .setMaxAddressLength(256);
     EventBusBridgeImpl vertxBridge = new EventBusBridgeImpl(vertx, null, options, bridge::handle);
-    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(
-        socket -> vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics))));
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(socket -> {
+      // a WebSocket transport's upgrade gets its access line here (status 101); the other transports are plain requests
+      AccessLogHandler.upgraded(socket.routingContext(), null);
+      vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics));
+    }));
   }
 
   /**
