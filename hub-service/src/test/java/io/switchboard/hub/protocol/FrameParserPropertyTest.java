@@ -113,7 +113,7 @@ class FrameParserPropertyTest {
   }
 
   /** The bytes of a text message as the session handles them: invalid UTF-8 is refused before parsing. */
-  @Property(tries = 1000)
+  @Property(tries = 500)
   void mutatedBytesAreRefusedAsInvalidUtf8OrParsed(@ForAll("mutatedBytesOfFrames") byte[] bytes) {
     String text = new String(bytes, StandardCharsets.UTF_8);
     boolean strictlyValid = Utf8.valid(bytes);
