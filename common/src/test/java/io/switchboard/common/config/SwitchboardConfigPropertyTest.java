@@ -91,7 +91,7 @@ class SwitchboardConfigPropertyTest {
     assertThat(cfg.toMaskedJson()).isEqualTo(DEFAULTS.toMaskedJson());
   }
 
-  @Property(tries = 400)
+  @Property(tries = 300)
   void mutatedFilesLoadOrNameTheirFault(@ForAll("mutatedYaml") String yaml) {
     assertLoadsOrNamesAKey(() -> SwitchboardConfig.load(write(yaml), Map.of()), null);
   }
@@ -142,7 +142,7 @@ class SwitchboardConfigPropertyTest {
     }
   }
 
-  @Property(tries = 1000)
+  @Property(tries = 500)
   void oddOverridesAreRefusedByTheirKey(@ForAll("oddSettings") Map<String, Object> settings) {
     assertLoadsOrNamesAKey(() -> DEFAULTS.with(settings), settings.keySet());
   }
