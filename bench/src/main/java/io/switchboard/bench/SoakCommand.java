@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
@@ -80,6 +81,9 @@ public final class SoakCommand implements Callable<Integer> {
   private final LongAdder pongsMissed = new LongAdder();
   private final LongAdder neighbourCloses = new LongAdder();
   private final AtomicLong maxPongMs = new AtomicLong();
+  /** Neighbours that have had their first PONG: the run's clock starts once all have. */
+  private final AtomicInteger neighboursReady = new AtomicInteger();
+
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final List<SoakHostile.Outcome> outcomes = new ArrayList<>();
   private HttpClient http;
@@ -126,9 +130,24 @@ public final class SoakCommand implements Callable<Integer> {
     SoakHostile hostile = new SoakHostile(port, SwitchboardConfig.parseBytes(maxMessageBytes));
     threads.add(start("hostile", () -> hostileLoop(hostile)));
 
+    // warm-up: every neighbour connected and answered once, and traffic flowing, before the clock starts; what
+    // failed while the node and this generator were starting is shown, not judged
+    long readyBy = System.currentTimeMillis() + 120_000;
+    while ((neighboursReady.get() < neighbours || roundTrips.sum() == 0) && System.currentTimeMillis() < readyBy) {
+      Thread.sleep(200);
+    }
+    if (!errors.isEmpty()) {
+      System.out.println("during the warm-up (not judged): " + errorCounts());
+    }
+    errors.clear();
+    pongsMissed.reset();
+    neighbourCloses.reset();
+    maxPongMs.set(0);
+    System.out.printf("warm-up done: %d of %d neighbours answered, %d round trips%n", neighboursReady.get(), neighbours, roundTrips.sum());
+
     List<Sample> samples = new ArrayList<>();
     System.out.println();
-    System.out.println("| t (min) | heap after GC (MiB) | RSS (MiB) | fds | round trips | transactions | churned sessions | /ws frames | HTTP ok/failed | PONGs missed | max PONG (ms) | errors (by code) | hostile clients finished |");
+    System.out.println("| t (min) | heap after GC (MiB) | RSS (MiB) | fds | round trips | transactions | churned sessions | /ws frames | HTTP ok/failed | PONGs missed (so far) | max PONG (ms) | errors (by code) | hostile clients finished |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     long t0 = System.currentTimeMillis();
     long nextSample = t0 + sampleMs;
@@ -144,8 +163,7 @@ public final class SoakCommand implements Callable<Integer> {
       Sample s = sample(probe, System.currentTimeMillis() - t0);
       samples.add(s);
       long[] now = {roundTrips.sum(), transactions.sum(), churned.sum(), monitorFrames.sum(), httpOk.sum(), httpFailed.sum()};
-      Map<String, Long> errs = new TreeMap<>();
-      errors.forEach((k, v) -> errs.put(k, v.sum()));
+      Map<String, Long> errs = errorCounts();
       StringBuilder errText = new StringBuilder();
       errs.forEach((k, v) -> {
         long d = v - lastErrors.getOrDefault(k, 0L);
@@ -207,6 +225,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
     System.out.printf("traffic: %d round trips, %d transactions, %d churned sessions, %d /ws frames, HTTP %d ok / %d failed%n",
         roundTrips.sum(), transactions.sum(), churned.sum(), monitorFrames.sum(), httpOk.sum(), httpFailed.sum());
+    System.out.println("errors seen by the well-behaved clients (by code): " + (errors.isEmpty() ? "none" : errorCounts()));
     if (roundTrips.sum() == 0 || churned.sum() == 0) {
       failures.add("the well-behaved traffic did not run");
     }
@@ -264,6 +283,7 @@ public final class SoakCommand implements Callable<Integer> {
   }
 
   private void neighbourLoop(int n) {
+    AtomicBoolean ready = new AtomicBoolean();
     while (running.get()) {
       Map<String, Long> sent = new ConcurrentHashMap<>();
       try (SoakSession s = SoakSession.haip(http, haip, "neighbour-" + n, null, Duration.ofSeconds(10))) {
@@ -273,6 +293,9 @@ public final class SoakCommand implements Callable<Integer> {
             Long at = sent.remove(nonce);
             if (at != null) {
               maxPongMs.accumulateAndGet((System.nanoTime() - at) / 1_000_000, Math::max);
+              if (ready.compareAndSet(false, true)) {
+                neighboursReady.incrementAndGet();
+              }
             }
           }
         });
@@ -459,6 +482,12 @@ public final class SoakCommand implements Callable<Integer> {
 
   private void error(String code) {
     errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  private Map<String, Long> errorCounts() {
+    Map<String, Long> m = new TreeMap<>();
+    errors.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
   }
 
   private static String codeOf(JsonObject errorFrame) {

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -65,10 +67,20 @@ final class SoakSession implements WebSocket.Listener, AutoCloseable {
     sendText(frame.encode());
   }
 
+  /** Sends one text message; a send that does not complete within 30 s aborts the session. */
   void sendText(String text) {
     WebSocket w = ws;
     synchronized (sendLock) {
-      w.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
+      try {
+        w.sendText(text, true).get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        w.abort();
+        throw new IllegalStateException("interrupted while sending");
+      } catch (ExecutionException | TimeoutException e) {
+        w.abort();
+        throw new IllegalStateException("send failed or stalled for 30 s", e);
+      }
     }
   }
 
