@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "switchboard-bench", mixinStandardHelpOptions = true,
     subcommands = {LoadCommand.class, RawEchoCommand.class, RawBusCommand.class, BridgeFanoutCommand.class, ReportCommand.class,
-        HealthCommand.class, BenchMain.Jmh.class},
+        HealthCommand.class, SoakCommand.class, BenchMain.Jmh.class},
     description = "Switchboard benchmarks: HAIP load generator, raw Vert.x echo ceiling, bridge fan-out, /health/cluster latency, JMH micro-benchmarks.")
 public final class BenchMain implements Callable<Integer> {
   public static void main(String[] args) throws Exception {

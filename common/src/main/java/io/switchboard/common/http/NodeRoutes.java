@@ -42,6 +42,7 @@ public final class NodeRoutes {
     });
     router.route().handler(new AccessLogHandler());
     mountErrorHandlers(router);
+    AdminGuard.mount(router, node.auth());
     router.get("/health").handler(ctx -> health(ctx, node));
     router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
     router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));

@@ -1,5 +1,7 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.auth.AuthSettings;
+import io.switchboard.common.auth.Authority;
 import io.switchboard.common.bridge.BridgeMetrics;
 import io.switchboard.common.bridge.BridgePolicy;
 import io.switchboard.common.bridge.BridgeSettings;
@@ -106,8 +108,10 @@ public final class SwitchboardNode {
 
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
     BridgeSettings bridgeSettings;
+    AuthSettings authSettings;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
+      authSettings = AuthSettings.from(cfg);
       ProfilingSettings.from(cfg);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -129,8 +133,17 @@ public final class SwitchboardNode {
       NodeVertx.Built built = builtAr.result();
       Vertx vertx = built.vertx();
       Router router = Router.router(vertx);
+      Authority authority;
+      try {
+        authority = new Authority(vertx, authSettings, metrics.registry());
+      } catch (RuntimeException e) {
+        LOG.error("start-up failed: {}", e.getMessage());
+        vertx.close().toCompletionStage().whenComplete((x, err) -> result.fail(e));
+        return;
+      }
+      warnIfOpen(cfg, authSettings);
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
-          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());
+          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager(), authority);
       NodeRoutes.mount(router, ctx);
       if (DashboardRoutes.servedBy(roles)) {
         DashboardRoutes.mount(router);
@@ -138,7 +151,8 @@ public final class SwitchboardNode {
       BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
       BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
       if (bridgeSettings.sockJsEnabled()) {
-        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets);
+        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets,
+            authority);
       }
       HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
@@ -164,20 +178,23 @@ public final class SwitchboardNode {
       SwitchboardNode node = new SwitchboardNode(ctx);
       node.eventLoops = EventLoopMetrics.start(vertx, metrics.registry(),
           cfg.getDurationMs(ConfigKeys.METRICS_EVENT_LOOP_DELAY_INTERVAL));
-      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
+      Future<?> chain = authority.start().compose(v -> NodeChecks.register(ctx, listening::get, started::get))
+          .compose(v -> ClusterInfo.register(ctx))
           .compose(v -> NodeHealthReport.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
       if (bridgeSettings.tcpPort() > 0) {
         TcpBridgeVerticle tcpBridge = new TcpBridgeVerticle(bridgePolicy, new BridgeMetrics(metrics.registry(), "tcp"),
-            bridgeSockets);
+            bridgeSockets, authority);
         chain = chain.compose(v -> vertx.deployVerticle(tcpBridge).onSuccess(x -> LOG.info(
             "TCP event-bus bridge listening on {}:{}", bridgeSettings.host(), bridgeSettings.tcpPort())));
       }
       chain
           .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
               ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
+          .compose(port -> authSettings.adminPort() > 0
+              ? node.listenAdmin(httpOptions, httpSettings, router, authSettings.adminPort()).map(port) : Future.succeededFuture(port))
           .map(port -> {
             listening.set(true);
             started.set(true);
@@ -225,6 +242,38 @@ public final class SwitchboardNode {
       httpPort = made.get(0).actualPort();
       return httpPort;
     });
+  }
+
+  /** The management port: one more HTTP server on the same router; the admin surface answers only there. */
+  private Future<Void> listenAdmin(HttpServerOptions configured, HttpSettings settings, Router router, int port) {
+    HttpServerOptions options = new HttpServerOptions(configured).setPort(port);
+    return context.vertx().deployVerticle(new HttpServerVerticle(options, router, settings, context.counters()))
+        .map(id -> {
+          httpDeployments.add(id);
+          LOG.info("admin surface on port {}", port);
+          return null;
+        });
+  }
+
+  /** A warning at start-up when the node listens beyond loopback with no credential configured. */
+  private static void warnIfOpen(SwitchboardConfig cfg, AuthSettings auth) {
+    String host = cfg.getString(ConfigKeys.HTTP_HOST);
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      loopback = false;
+    }
+    if (loopback) {
+      return;
+    }
+    if (!auth.required()) {
+      LOG.warn("no authentication is configured (auth.adminTokens, auth.jwt.*, hub.auth.tokens) and http.host {} is not "
+          + "loopback: anyone who reaches the node can open sessions, watch executions, read /config and write "
+          + "silences (docs/operations.md, Authentication)", host);
+    } else if (auth.adminTokens().isEmpty() && !auth.jwt()) {
+      LOG.warn("no admin credential is configured (auth.adminTokens or auth.jwt.*): the admin surface refuses everyone");
+    }
   }
 
   private Future<Void> closeHttp() {
