@@ -1,6 +1,7 @@
 package io.switchboard.common.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.common.testing.Mutations;
 import java.io.IOException;
@@ -135,11 +136,19 @@ class SwitchboardConfigPropertyTest {
   void oddEnvironmentValuesAreRefusedByTheirKey(@ForAll("oddSettings") Map<String, Object> settings) {
     Map<String, String> env = new LinkedHashMap<>();
     settings.forEach((path, v) -> env.put(ConfigKey.envName(path), v == null ? "" : String.valueOf(v)));
-    env.put("SWITCHBOARD_NOT_A_KEY", "ignored");
     ConfigException e = assertLoadsOrNamesAKey(() -> SwitchboardConfig.load(null, env), settings.keySet());
     if (e != null) {
       assertThat(e.getMessage()).contains(ConfigKey.envName(e.key()));
     }
+  }
+
+  @Property(tries = 200)
+  void anUnknownSwitchboardVariableIsRefusedNamingAKey(@ForAll("oddSettings") Map<String, Object> settings) {
+    Map<String, String> env = new LinkedHashMap<>();
+    settings.forEach((path, v) -> env.put(ConfigKey.envName(path), v == null ? "" : String.valueOf(v)));
+    env.put("SWITCHBOARD_NOT_A_KEY", "refused");
+    assertThatThrownBy(() -> SwitchboardConfig.load(null, env)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(ConfigKeys.get(((ConfigException) e).key())).isNotNull());
   }
 
   @Property(tries = 500)
