@@ -14,7 +14,12 @@ import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.NodeChecks;
 import io.switchboard.common.health.NodeHealthReport;
+import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.http.HttpServerVerticle;
+import io.switchboard.common.http.HttpTls;
+import io.switchboard.common.http.OriginPolicy;
+import io.switchboard.common.http.PemPair;
+import io.switchboard.common.http.TlsReloader;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
@@ -25,6 +30,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -49,6 +55,9 @@ public final class SwitchboardNode {
 
   private final NodeContext context;
   private final List<String> httpDeployments = new CopyOnWriteArrayList<>();
+  private final List<HttpServerVerticle> httpInstances = new CopyOnWriteArrayList<>();
+  /** The timer that watches the HTTP TLS files; 0 when none. */
+  private volatile long tlsTimer;
   private volatile int httpPort;
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
@@ -102,8 +111,16 @@ public final class SwitchboardNode {
 
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
     BridgeSettings bridgeSettings;
+    HttpTls httpTls;
+    PemPair httpPem;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
+      OriginPolicy.from(cfg);
+      httpTls = HttpTls.from(cfg);
+      httpPem = httpTls == null ? null : TlsReloader.load(httpTls);
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException(ConfigKeys.HTTP_TLS_CERT_PATH,
+          "the TLS key or certificate could not be read: " + e.getClass().getSimpleName()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -156,6 +173,9 @@ public final class SwitchboardNode {
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
+      if (httpPem != null) {
+        httpOptions.setSsl(true).setKeyCertOptions(httpPem.options());
+      }
       SwitchboardNode node = new SwitchboardNode(ctx);
       Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
           .compose(v -> NodeHealthReport.register(ctx));
@@ -172,6 +192,9 @@ public final class SwitchboardNode {
           .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
               ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
           .map(port -> {
+            if (httpTls != null) {
+              node.tlsTimer = TlsReloader.start(vertx, httpTls, httpPem, node::httpServers, metrics.registry());
+            }
             listening.set(true);
             started.set(true);
             node.reporter = NodeReporter.start(ctx);
@@ -207,7 +230,7 @@ public final class SwitchboardNode {
         return Future.failedFuture(e);
       }
     }
-    List<HttpServerVerticle> made = new CopyOnWriteArrayList<>();
+    List<HttpServerVerticle> made = httpInstances;
     return context.vertx().deployVerticle(() -> {
       HttpServerVerticle v = new HttpServerVerticle(options, router, settings,
           context.counters());
@@ -220,7 +243,16 @@ public final class SwitchboardNode {
     });
   }
 
+  private List<HttpServer> httpServers() {
+    List<HttpServer> out = new ArrayList<>();
+    httpInstances.forEach(v -> out.add(v.server()));
+    return out;
+  }
+
   private Future<Void> closeHttp() {
+    if (tlsTimer != 0) {
+      context.vertx().cancelTimer(tlsTimer);
+    }
     List<Future<?>> undeploys = new ArrayList<>();
     for (String id : httpDeployments) {
       undeploys.add(context.vertx().undeploy(id).recover(e -> Future.succeededFuture()));
