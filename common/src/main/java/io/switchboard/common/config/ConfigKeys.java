@@ -58,7 +58,7 @@ public final class ConfigKeys {
       "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed (counted as REQUEST_HEADER_TIMEOUT unless a kept-alive connection simply sent nothing more). 0 means no deadline.");
 
   public static final String HTTP_ALLOWED_ORIGINS = key("http.allowedOrigins", ConfigType.LIST, "",
-      "Browser origins (scheme://host[:port]) allowed besides the node's own: a request or WebSocket upgrade whose Origin header is neither the node's own origin nor listed is refused with 403 ORIGIN_REFUSED; listed origins get CORS headers. Requests without an Origin header (non-browser clients) are not affected (docs/operations.md, Running it in the open).");
+      "Browser origins (scheme://host[:port]) that may call the node and open WebSockets. Empty: only the node's own origin (the Origin's host and port equal the Host header). Set: exactly these, the node's own public origin included only if listed (this also shuts out DNS rebinding). A request or upgrade from any other origin is refused with 403 ORIGIN_REFUSED; only listed origins get CORS headers. Requests without an Origin header (non-browser clients) are not affected (docs/operations.md, Running it in the open).");
   public static final String HTTP_MAX_BODY_BYTES = add(new ConfigKey("http.maxBodyBytes", ConfigType.BYTES, "64KiB", false,
       List.of(), 1d, (double) Integer.MAX_VALUE, "Largest request body a POST, PUT, PATCH or DELETE may carry; larger is refused with 413 BODY_TOO_LARGE."));
   public static final String HTTP_TLS_CERT_PATH = key("http.tls.certPath", ConfigType.STRING, "",
