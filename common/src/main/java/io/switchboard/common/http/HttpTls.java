@@ -38,11 +38,11 @@ public record HttpTls(Path certPath, Path keyPath, long reloadIntervalMs) {
    */
   public static Path readable(String key, String value, String partner) {
     if (value.isEmpty()) {
-      throw new ConfigException(key, "is empty while " + partner + ": give all of them, or none for no TLS");
+      throw new ConfigException(key, key + " is empty while " + partner + ": give all of them, or none for no TLS");
     }
     Path p = Path.of(value);
     if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-      throw new ConfigException(key, "'" + value + "' is not a readable file");
+      throw new ConfigException(key, key + " '" + value + "' is not a readable file");
     }
     return p;
   }

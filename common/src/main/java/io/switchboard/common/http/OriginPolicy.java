@@ -55,7 +55,7 @@ public record OriginPolicy(Set<String> allowed) {
       }
       String n = normalise(o);
       if (n == null) {
-        throw new ConfigException(ConfigKeys.HTTP_ALLOWED_ORIGINS, "'" + o
+        throw new ConfigException(ConfigKeys.HTTP_ALLOWED_ORIGINS, ConfigKeys.HTTP_ALLOWED_ORIGINS + ": '" + o
             + "' is not an origin: write scheme://host or scheme://host:port (http or https, no path), e.g. https://switchboard.example.com");
       }
       out.add(n);

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a new HTTP TLS key and certificate once their files change (docs/operations.md, "Running it in the open"):
  * every {@code http.tls.reloadInterval} a timer compares the files' modification times and sizes with the pair in
- * use; on a change it reads both and hands them to every HTTP server instance ({@link HttpServer#updateSSLOptions}),
+ * use; on a change it reads both, checks that the key is the certificate's, and hands them to every HTTP server instance ({@link HttpServer#updateSSLOptions}),
  * which applies them to new connections. A pair that does not load (a half-written file, a key that does not match)
  * keeps the old one in service, is logged, and is tried again at the next change. Counted in
  * {@code switchboard_tls_reloads_total{result="ok"|"failed"}}. The timer's context owns {@link #current}.
@@ -52,25 +52,49 @@ public final class TlsReloader {
     return vertx.setPeriodic(tls.reloadIntervalMs(), id -> r.check());
   }
 
+  /** What one look at the files found: nothing new, a new pair that loads, or a new version that does not. */
+  private record Look(PemPair next, PemPair.Stamp failed, Exception failure) {}
+
   private void check() {
     if (busy) {
       return;
     }
     busy = true;
+    PemPair in = current;
     PemPair.Stamp skip = failedStamp;
-    vertx.executeBlocking(() -> {
-      PemPair.Stamp now = PemPair.Stamp.of(current.certPath(), current.keyPath());
-      return now.equals(current.stamp()) || now.equals(skip) ? null : PemPair.read(current.certPath(), current.keyPath());
-    }, false)
-        .compose(next -> next == null ? Future.succeededFuture() : apply(next).onFailure(e -> failedStamp = next.stamp()))
+    vertx.executeBlocking(() -> look(in, skip), false)
+        .compose(look -> {
+          if (look.failure() != null) {
+            failedStamp = look.failed();
+            return Future.failedFuture(look.failure());
+          }
+          return look.next() == null ? Future.succeededFuture()
+              : apply(look.next()).onFailure(e -> failedStamp = look.next().stamp());
+        })
         .onComplete(ar -> {
           busy = false;
           if (ar.failed()) {
             failed.increment();
             LOG.warn("the TLS key or certificate in {} / {} changed but could not be loaded ({}); the previous pair stays in service",
-                current.certPath(), current.keyPath(), ar.cause().getClass().getSimpleName());
+                in.certPath(), in.keyPath(), ar.cause().getMessage());
           }
         });
+  }
+
+  /** Reads the files when they differ from {@code in} and from the version that last failed. Blocking. */
+  private Look look(PemPair in, PemPair.Stamp skip) {
+    PemPair next = null;
+    try {
+      PemPair.Stamp now = PemPair.Stamp.of(in.certPath(), in.keyPath());
+      if (now.equals(in.stamp()) || now.equals(skip)) {
+        return new Look(null, null, null);
+      }
+      next = PemPair.read(in.certPath(), in.keyPath());
+      next.checkMatches(vertx);
+      return new Look(next, null, null);
+    } catch (Exception e) {
+      return new Look(null, next == null ? null : next.stamp(), e);
+    }
   }
 
   private Future<Void> apply(PemPair next) {

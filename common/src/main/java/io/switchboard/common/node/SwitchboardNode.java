@@ -120,7 +120,7 @@ public final class SwitchboardNode {
       httpPem = httpTls == null ? null : TlsReloader.load(httpTls);
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException(ConfigKeys.HTTP_TLS_CERT_PATH,
-          "the TLS key or certificate could not be read: " + e.getClass().getSimpleName()));
+          ConfigKeys.HTTP_TLS_CERT_PATH + " or " + ConfigKeys.HTTP_TLS_KEY_PATH + " could not be read: " + e.getClass().getSimpleName()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -140,6 +140,17 @@ public final class SwitchboardNode {
       }
       NodeVertx.Built built = builtAr.result();
       Vertx vertx = built.vertx();
+      if (httpPem != null) {
+        try {
+          httpPem.checkMatches(vertx);
+        } catch (Exception e) {
+          ConfigException err = new ConfigException(ConfigKeys.HTTP_TLS_KEY_PATH,
+              ConfigKeys.HTTP_TLS_KEY_PATH + " is not the private key of the certificate in " + ConfigKeys.HTTP_TLS_CERT_PATH + " (" + e.getMessage() + ")");
+          LOG.error("start-up failed: {}", err.getMessage());
+          vertx.close().toCompletionStage().whenComplete((x, f) -> result.fail(err));
+          return;
+        }
+      }
       Router router = Router.router(vertx);
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
           new HealthRegistry(vertx), new ShutdownState(), built.clusterManager());

@@ -124,6 +124,18 @@ class HttpTlsTest {
     assertThat(servedCommonName()).isEqualTo("CN=node-two");
   }
 
+  @Test
+  void aKeyThatIsNotTheCertificatesStopsTheStartNamingTheKey() {
+    try (TestNodes.Cluster other = new TestNodes.Cluster()) {
+      assertThatThrownBy(() -> other.start("mismatch", List.of(), Map.of("cluster.mode", "none",
+          "http.tls.certPath", one.cert().toString(), "http.tls.keyPath", two.key().toString())))
+          .hasMessageContaining("http.tls.keyPath").hasMessageContaining("is not the private key");
+      assertThatThrownBy(() -> other.start("half", List.of(), Map.of("cluster.mode", "none",
+          "http.tls.certPath", one.cert().toString())))
+          .hasMessageContaining("http.tls.keyPath");
+    }
+  }
+
   private static void replace(TestCerts.Pem pem) throws IOException {
     for (Path[] fromTo : new Path[][] {{pem.key(), liveKey}, {pem.cert(), liveCert}}) {
       Path tmp = Files.createTempFile(fromTo[1].getParent(), "next-", ".pem");

@@ -20,7 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A throw-away certificate authority for tests, made with the JDK's keytool: a CA, and certificates it issues for
  * 127.0.0.1 and localhost (server and client use), each written as PEM files (certificate chain, PKCS#8 key) the
- * way an operator would configure them.
+ * way an operator would configure them. Keys are EC P-256.
  */
 public final class TestCerts {
   private static final String PASS = "test-pass";
@@ -43,7 +43,7 @@ public final class TestCerts {
   public static TestCerts newCa(String name) throws IOException {
     Path dir = Files.createTempDirectory("switchboard-certs-");
     Path store = dir.resolve(name + "-ca.p12");
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + name,
+    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
         "-ext", "bc:c", "-validity", "3", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASS);
     Path pem = dir.resolve(name + "-ca.pem");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store.toString(), "-storepass", PASS, "-file", pem.toString());
@@ -54,7 +54,7 @@ public final class TestCerts {
   public Pem issue(String cn) throws IOException {
     Path store = Files.createTempFile(dir, cn + "-", ".p12");
     Files.delete(store);
-    keytool("-genkeypair", "-alias", "leaf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
+    keytool("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + cn,
         "-validity", "3", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASS);
     Path csr = Files.createTempFile(dir, cn + "-", ".csr");
     keytool("-certreq", "-alias", "leaf", "-keystore", store.toString(), "-storepass", PASS, "-file", csr.toString());
@@ -62,7 +62,7 @@ public final class TestCerts {
     keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", caStore.toString(), "-storepass", PASS,
         "-infile", csr.toString(), "-outfile", cert.toString(), "-validity", "3",
         "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth,clientAuth",
-        "-ext", "ku=digitalSignature,keyEncipherment");
+        "-ext", "ku=digitalSignature");
     Files.writeString(cert, Files.readString(cert) + Files.readString(caCert));
     Path key = Files.createTempFile(dir, cn + "-", ".key.pem");
     try (InputStream in = Files.newInputStream(store)) {
@@ -108,6 +108,8 @@ public final class TestCerts {
   private static void keytool(String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    // a short-lived tool: start it the quick way
+    cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
