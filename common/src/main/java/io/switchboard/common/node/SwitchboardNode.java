@@ -23,6 +23,8 @@ import io.switchboard.common.http.TlsReloader;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
+import io.switchboard.common.http.ProfilingSettings;
+import io.switchboard.common.metrics.EventLoopMetrics;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
 import io.switchboard.common.stats.NodeReporter;
@@ -62,6 +64,8 @@ public final class SwitchboardNode {
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
   private volatile NodeReporter reporter;
+  /** Event-loop delay and blocked-thread warnings; set once Vert.x is built. */
+  private volatile EventLoopMetrics eventLoops;
 
   private SwitchboardNode(NodeContext context) {
     this.context = context;
@@ -116,11 +120,12 @@ public final class SwitchboardNode {
     try {
       bridgeSettings = BridgeSettings.from(cfg);
       OriginPolicy.from(cfg);
+      ProfilingSettings.from(cfg);
       httpTls = HttpTls.from(cfg);
       httpPem = httpTls == null ? null : TlsReloader.load(httpTls);
     } catch (IOException e) {
       return Future.failedFuture(new ConfigException(ConfigKeys.HTTP_TLS_CERT_PATH,
-          ConfigKeys.HTTP_TLS_CERT_PATH + " or " + ConfigKeys.HTTP_TLS_KEY_PATH + " could not be read: " + e.getClass().getSimpleName()));
+          ConfigKeys.HTTP_TLS_CERT_PATH + " or " + ConfigKeys.HTTP_TLS_KEY_PATH + " could not be read"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -188,6 +193,8 @@ public final class SwitchboardNode {
         httpOptions.setSsl(true).setKeyCertOptions(httpPem.options());
       }
       SwitchboardNode node = new SwitchboardNode(ctx);
+      node.eventLoops = EventLoopMetrics.start(vertx, metrics.registry(),
+          cfg.getDurationMs(ConfigKeys.METRICS_EVENT_LOOP_DELAY_INTERVAL));
       Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
           .compose(v -> NodeHealthReport.register(ctx));
       for (SwitchboardService s : services) {
@@ -303,7 +310,12 @@ public final class SwitchboardNode {
         })
         .compose(v -> closeHttp())
         .compose(v -> reporter == null ? Future.succeededFuture() : reporter.finish())
-        .compose(v -> vertx.close())
+        .compose(v -> {
+          if (eventLoops != null) {
+            eventLoops.close();
+          }
+          return vertx.close();
+        })
         .onComplete(ar -> {
           context.metrics().close();
           LOG.info("node {} stopped", context.identity().name());
