@@ -40,7 +40,7 @@ class AlertServiceStartupTest {
       NodeMetrics metrics = new NodeMetrics(id);
       NodeContext ctx = new NodeContext(vertx, cfg, id,
           Router.router(vertx), metrics, new NodeCounters(metrics.registry()),
-          new HealthRegistry(vertx), new ShutdownState(), null);
+          new HealthRegistry(vertx), new ShutdownState(), null, null);
       assertThatThrownBy(() -> Await.await(new AlertService().deploy(ctx)))
         .rootCause().isInstanceOf(ConfigException.class)
         .hasMessageContaining("alert rule 'BrokenRule'")

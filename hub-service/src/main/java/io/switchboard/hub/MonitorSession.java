@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.Identity;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
 import io.switchboard.hub.session.MessageSizeGuard;
@@ -57,8 +58,11 @@ final class MonitorSession {
   /** The first request came (or the socket closed): no more handshake deadline or pending slot. */
   private boolean settled;
   private WebSocketGuard guard;
+  /** Who the socket is (its upgrade's credential): which executions and events it may see. */
+  final Identity identity;
 
-  MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending) {
+  MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending, Identity identity) {
+    this.identity = identity;
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
@@ -206,6 +210,10 @@ final class MonitorSession {
           }
           executions.add(e);
           rt.monitors.subscribeExecution(this, e);
+          if (!identity.watchesAll()) {
+            // the monitors answer once the execution's status names its tool: subscribed, or UNAUTHORIZED
+            return;
+          }
         }
       } else if (executions.remove(e)) {
         rt.monitors.unsubscribeExecution(this, e);
@@ -259,6 +267,22 @@ final class MonitorSession {
 
   private void reply(MonitorFrame f) {
     write(f.toJson().encode());
+  }
+
+  /**
+   * The execution runs a tool this socket's credential may not watch (the monitors found out from its status): the
+   * subscription is dropped and the socket gets UNAUTHORIZED naming the execution and the tool, counted; it stays open.
+   */
+  void refused(String execId, String tool) {
+    Hub.on(ctx, () -> {
+      if (closed || !executions.remove(execId)) {
+        return;
+      }
+      rt.counters.error(ErrorCodes.UNAUTHORIZED);
+      write(new MonitorFrame(MonitorFrame.ERROR, null, execId, new JsonObject().put("code", ErrorCodes.UNAUTHORIZED)
+          .put("message", "subscribe refused: execution " + execId + " runs tool " + tool
+              + ", which the credential may not watch"), System.currentTimeMillis()).toJson().encode());
+    });
   }
 
   /** Writes {@code text} on this socket's loop (relays call it from the monitor verticle's context). */

@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.EventView;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.Context;
@@ -44,6 +45,13 @@ final class Monitors {
   private final Map<String, Set<MonitorSession>> byTopic = Map.of(
       MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
       MonitorFrame.TOPIC_ALERTS, new HashSet<>(), MonitorFrame.TOPIC_HEALTH, new HashSet<>());
+  /**
+   * Restricted sockets (a watch claim narrower than every tool) whose execution subscriptions await their verdict: the
+   * first status frame names the tool, then they get subscribed and the frames, or UNAUTHORIZED. The owner's context.
+   */
+  private final Map<String, Set<MonitorSession>> awaitingVerdict = new HashMap<>();
+  /** The tool of each watched execution, from its status frames (the owner's context). */
+  private final Map<String, String> toolOf = new HashMap<>();
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
@@ -170,6 +178,14 @@ final class Monitors {
     Hub.on(owner, () -> {
       byExecution.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
       watched = byExecution.size();
+      if (!m.identity.watchesAll()) {
+        String tool = toolOf.get(execId);
+        if (tool == null) {
+          awaitingVerdict.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+        } else if (!verdict(m, execId, tool)) {
+          return;
+        }
+      }
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", true));
     });
@@ -228,13 +244,58 @@ final class Monitors {
 
   // ---- /ws side: relays (the owner's context) -----------------------------------------------------------
 
-  /** A frame of a watched execution arrived for this node's monitors. */
+  /**
+   * A frame of a watched execution arrived for this node's monitors: each socket gets it if its credential may watch
+   * the execution's tool (known from its status frames); a restricted socket waiting for its verdict gets it now.
+   */
   void onExecutionFrame(JsonObject frame) {
-    Set<MonitorSession> subs = byExecution.get(frame.getString("executionId", ""));
-    if (subs != null && !subs.isEmpty()) {
-      String text = frame.encode();
-      subs.forEach(m -> m.deliver(text));
+    String execId = frame.getString("executionId", "");
+    Set<MonitorSession> subs = byExecution.get(execId);
+    if (subs == null || subs.isEmpty()) {
+      return;
     }
+    if (frame.getValue("data") instanceof JsonObject d && d.getValue("toolName") instanceof String tool) {
+      toolOf.put(execId, tool);
+    }
+    Set<MonitorSession> waiting = awaitingVerdict.remove(execId);
+    String tool = toolOf.get(execId);
+    if (waiting != null) {
+      for (MonitorSession m : waiting) {
+        if (tool == null) {
+          awaitingVerdict.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+        } else {
+          verdict(m, execId, tool);
+        }
+      }
+    }
+    subs = byExecution.get(execId);
+    if (subs == null) {
+      return;
+    }
+    Set<MonitorSession> stillWaiting = awaitingVerdict.getOrDefault(execId, Set.of());
+    String text = frame.encode();
+    for (MonitorSession m : subs) {
+      if (!stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool))) {
+        m.deliver(text);
+      }
+    }
+  }
+
+  /**
+   * A restricted socket's subscription meets the execution's tool: subscribed (true), or refused and dropped
+   * (false). The owner's context.
+   */
+  private boolean verdict(MonitorSession m, String execId, String tool) {
+    if (m.identity.mayWatch(tool)) {
+      m.deliver(MonitorFrame.execution(MonitorFrame.SUBSCRIBED, execId, new JsonObject()).toJson().encode());
+      return true;
+    }
+    if (removeSubscriber(m, execId)) {
+      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
+          .put("node", rt.nodeId).put("subscribe", false));
+    }
+    m.refused(execId, tool);
+    return false;
   }
 
   /** Relays a ClusterStats snapshot to topic stats. */
@@ -260,8 +321,28 @@ final class Monitors {
     }
   }
 
+  /** Relays a hub event to topic events: to each socket the view its credential allows ({@link EventView}). */
+  private void relayEvent(JsonObject event) {
+    Set<MonitorSession> subs = byTopic.get(MonitorFrame.TOPIC_EVENTS);
+    if (subs.isEmpty()) {
+      return;
+    }
+    String whole = null;
+    String redacted = null;
+    for (MonitorSession m : subs) {
+      JsonObject v = EventView.view(event, m.identity);
+      if (v == event) {
+        whole = whole != null ? whole : MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode();
+        m.deliver(whole);
+      } else if (v != null) {
+        redacted = redacted != null ? redacted : MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, v).toJson().encode();
+        m.deliver(redacted);
+      }
+    }
+  }
+
   private void listenToEvents() {
-    eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relay(MonitorFrame.TOPIC_EVENTS, MonitorFrame.EVENT, msg.body()));
+    eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relayEvent(msg.body()));
     MessageConsumer<JsonObject> registered = eventsConsumer;
     eventsListening = registered.completion();
     registered.completion().onComplete(ar -> {
@@ -287,11 +368,16 @@ final class Monitors {
 
   /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
   private boolean removeSubscriber(MonitorSession m, String execId) {
+    Set<MonitorSession> waiting = awaitingVerdict.get(execId);
+    if (waiting != null && waiting.remove(m) && waiting.isEmpty()) {
+      awaitingVerdict.remove(execId);
+    }
     Set<MonitorSession> subs = byExecution.get(execId);
     if (subs == null || !subs.remove(m) || !subs.isEmpty()) {
       return false;
     }
     byExecution.remove(execId);
+    toolOf.remove(execId);
     watched = byExecution.size();
     return true;
   }

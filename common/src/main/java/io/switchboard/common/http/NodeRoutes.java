@@ -42,8 +42,10 @@ public final class NodeRoutes {
     router.route().handler(new AccessLogHandler());
     router.route().handler(new OriginGuard(OriginPolicy.from(node.config())));
     long maxBody = node.config().getBytes(ConfigKeys.HTTP_MAX_BODY_BYTES);
-    router.route().handler(new RequestBodies(maxBody, List.of(SockJsBridge.PATH + "/")));
     mountErrorHandlers(router, maxBody);
+    // the admin gate before the bodies: a write without an admin credential is refused before its body is read
+    AdminGuard.mount(router, node.auth());
+    router.route().handler(new RequestBodies(maxBody, List.of(SockJsBridge.PATH + "/")));
     router.get("/health").handler(ctx -> health(ctx, node));
     router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
     router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));

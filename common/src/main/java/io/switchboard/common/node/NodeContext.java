@@ -1,5 +1,6 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.auth.Authority;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.metrics.NodeCounters;
@@ -14,6 +15,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * launcher (or a test) and handed to each service's verticles.
  *
  * @param clusterManager null when the node is not clustered
+ * @param auth turns credentials into identities (docs/operations.md, Authentication)
  */
 public record NodeContext(
     Vertx vertx,
@@ -24,7 +26,8 @@ public record NodeContext(
     NodeCounters counters,
     HealthRegistry health,
     ShutdownState shutdown,
-    HazelcastClusterManager clusterManager) {
+    HazelcastClusterManager clusterManager,
+    Authority auth) {
 
   public String nodeId() {
     return identity.nodeId();
