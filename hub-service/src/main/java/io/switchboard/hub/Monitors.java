@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -38,12 +40,14 @@ final class Monitors {
   /** Set once, when the monitor verticle starts, before any /ws socket or execution exists. */
   private volatile Context owner;
   private final Set<MonitorSession> sessions = new HashSet<>();
-  private final Map<String, Set<MonitorSession>> byExecution = new HashMap<>();
+  private final Map<String, Subscribers> byExecution = new HashMap<>();
+  /** Held frames replaced by a newer view (accounting: any socket's context). */
+  private final LongAdder coalesced = new LongAdder();
   /** byExecution's size, for the gauge (read by the scrape's thread). */
   private volatile int watched;
-  private final Map<String, Set<MonitorSession>> byTopic = Map.of(
-      MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
-      MonitorFrame.TOPIC_ALERTS, new HashSet<>(), MonitorFrame.TOPIC_HEALTH, new HashSet<>());
+  private final Map<String, Subscribers> byTopic = Map.of(
+      MonitorFrame.TOPIC_EVENTS, new Subscribers(), MonitorFrame.TOPIC_STATS, new Subscribers(),
+      MonitorFrame.TOPIC_ALERTS, new Subscribers(), MonitorFrame.TOPIC_HEALTH, new Subscribers());
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
@@ -62,6 +66,14 @@ final class Monitors {
     Gauge.builder("switchboard.monitor.watched.executions", this, m -> m.watched)
         .description("Executions that some /ws socket of this node watches")
         .register(rt.node.metrics().registry());
+    FunctionCounter.builder("switchboard.monitor.frames.coalesced", coalesced, LongAdder::sum)
+        .description("Stats and health frames a lagging /ws socket held and replaced by a newer view before sending")
+        .register(rt.node.metrics().registry());
+  }
+
+  /** A lagging socket replaced a held view by a newer one (any socket's context). */
+  void frameCoalesced() {
+    coalesced.increment();
   }
 
   /** Binds the /ws side to its owner's context (the monitor verticle's start). */
@@ -168,7 +180,7 @@ final class Monitors {
 
   void subscribeExecution(MonitorSession m, String execId) {
     Hub.on(owner, () -> {
-      byExecution.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+      byExecution.computeIfAbsent(execId, k -> new Subscribers()).add(m);
       watched = byExecution.size();
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", true));
@@ -228,12 +240,11 @@ final class Monitors {
 
   // ---- /ws side: relays (the owner's context) -----------------------------------------------------------
 
-  /** A frame of a watched execution arrived for this node's monitors. */
+  /** A frame of a watched execution arrived for this node's monitors: encoded once for all of its sockets. */
   void onExecutionFrame(JsonObject frame) {
-    Set<MonitorSession> subs = byExecution.get(frame.getString("executionId", ""));
+    Subscribers subs = byExecution.get(frame.getString("executionId", ""));
     if (subs != null && !subs.isEmpty()) {
-      String text = frame.encode();
-      subs.forEach(m -> m.deliver(text));
+      subs.relay(new SharedFrame(frame.encode(), null));
     }
   }
 
@@ -252,11 +263,15 @@ final class Monitors {
     relay(MonitorFrame.TOPIC_HEALTH, MonitorFrame.HEALTH, clusterHealth);
   }
 
+  /**
+   * Relays a topic's frame, encoded once. A socket that lags keeps only the latest stats and health views
+   * (each supersedes the last); events and alerts each count.
+   */
   private void relay(String topic, String type, JsonObject body) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     if (!subs.isEmpty()) {
-      String text = MonitorFrame.topic(type, topic, body).toJson().encode();
-      subs.forEach(m -> m.deliver(text));
+      boolean view = MonitorFrame.TOPIC_STATS.equals(topic) || MonitorFrame.TOPIC_HEALTH.equals(topic);
+      subs.relay(new SharedFrame(MonitorFrame.topic(type, topic, body).toJson().encode(), view ? topic : null));
     }
   }
 
@@ -272,7 +287,7 @@ final class Monitors {
   }
 
   private void unsubscribeNow(MonitorSession m, String topic) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     subs.remove(m);
     if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
       return;
@@ -287,7 +302,7 @@ final class Monitors {
 
   /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
   private boolean removeSubscriber(MonitorSession m, String execId) {
-    Set<MonitorSession> subs = byExecution.get(execId);
+    Subscribers subs = byExecution.get(execId);
     if (subs == null || !subs.remove(m) || !subs.isEmpty()) {
       return false;
     }
