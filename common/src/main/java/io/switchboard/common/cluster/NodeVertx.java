@@ -14,6 +14,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Creates the node's Vert.x: clustered through embedded Hazelcast unless {@code cluster.mode} is {@code none},
@@ -40,8 +41,10 @@ public final class NodeVertx {
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
       Map<String, String> memberAttributes) {
     VertxOptions options = new VertxOptions();
-    options.setBlockedThreadCheckInterval(2000);
-    options.setMaxEventLoopExecuteTime(2_000_000_000L);
+    options.setBlockedThreadCheckInterval(cfg.getDurationMs(ConfigKeys.VERTX_BLOCKED_THREAD_CHECK_INTERVAL));
+    options.setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    options.setMaxEventLoopExecuteTime(cfg.getDurationMs(ConfigKeys.VERTX_MAX_EVENT_LOOP_EXECUTE_TIME));
+    options.setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     if (cfg.getBoolean(ConfigKeys.METRICS_ENABLED)) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)
