@@ -121,7 +121,7 @@ public final class ConfigKeys {
   public static final String LOG_MASKED_FIELDS = key("log.maskedFields", ConfigType.LIST,
       "password,token,secret,key,authorization",
       "Field names whose values are masked in every log line (plain fields, nested JSON, query strings). Matched case-insensitively as part of a name.");
-  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request.");
+  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request and per WebSocket upgrade (logger io.switchboard.access); false silences that logger.");
   public static final String LOG_FILE_PATH = key("log.file.path", ConfigType.STRING, "",
       "Also write the log lines (same format, same masking) to this file, rolled by size and time; empty means stdout only. Ignored when -Dlogback.configurationFile is given (docs/operations.md, Logs).");
   public static final String LOG_FILE_MAX_FILE_SIZE = add(new ConfigKey("log.file.maxFileSize", ConfigType.BYTES, "100MiB", false,
