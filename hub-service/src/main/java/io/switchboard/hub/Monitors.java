@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.auth.EventView;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -39,12 +41,14 @@ final class Monitors {
   /** Set once, when the monitor verticle starts, before any /ws socket or execution exists. */
   private volatile Context owner;
   private final Set<MonitorSession> sessions = new HashSet<>();
-  private final Map<String, Set<MonitorSession>> byExecution = new HashMap<>();
+  private final Map<String, Subscribers> byExecution = new HashMap<>();
+  /** Held frames replaced by a newer view (accounting: any socket's context). */
+  private final LongAdder coalesced = new LongAdder();
   /** byExecution's size, for the gauge (read by the scrape's thread). */
   private volatile int watched;
-  private final Map<String, Set<MonitorSession>> byTopic = Map.of(
-      MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
-      MonitorFrame.TOPIC_ALERTS, new HashSet<>(), MonitorFrame.TOPIC_HEALTH, new HashSet<>());
+  private final Map<String, Subscribers> byTopic = Map.of(
+      MonitorFrame.TOPIC_EVENTS, new Subscribers(), MonitorFrame.TOPIC_STATS, new Subscribers(),
+      MonitorFrame.TOPIC_ALERTS, new Subscribers(), MonitorFrame.TOPIC_HEALTH, new Subscribers());
   /**
    * Restricted sockets (a watch claim narrower than every tool) whose execution subscriptions await their verdict: the
    * first status frame names the tool, then they get subscribed and the frames, or UNAUTHORIZED. The owner's context.
@@ -70,6 +74,14 @@ final class Monitors {
     Gauge.builder("switchboard.monitor.watched.executions", this, m -> m.watched)
         .description("Executions that some /ws socket of this node watches")
         .register(rt.node.metrics().registry());
+    FunctionCounter.builder("switchboard.monitor.frames.coalesced", coalesced, LongAdder::sum)
+        .description("Stats and health frames a lagging /ws socket held and replaced by a newer view before sending")
+        .register(rt.node.metrics().registry());
+  }
+
+  /** A lagging socket replaced a held view by a newer one (any socket's context). */
+  void frameCoalesced() {
+    coalesced.increment();
   }
 
   /** Binds the /ws side to its owner's context (the monitor verticle's start). */
@@ -176,7 +188,7 @@ final class Monitors {
 
   void subscribeExecution(MonitorSession m, String execId) {
     Hub.on(owner, () -> {
-      byExecution.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+      byExecution.computeIfAbsent(execId, k -> new Subscribers()).add(m);
       watched = byExecution.size();
       if (!m.identity.watchesAll()) {
         String tool = toolOf.get(execId);
@@ -245,17 +257,18 @@ final class Monitors {
   // ---- /ws side: relays (the owner's context) -----------------------------------------------------------
 
   /**
-   * A frame of a watched execution arrived for this node's monitors: each socket gets it if its credential may watch
-   * the execution's tool (known from its status frames); a restricted socket waiting for its verdict gets it now.
+   * A frame of a watched execution arrived for this node's monitors, encoded once: each socket gets it if its
+   * credential may watch the execution's tool (known from its status frames); a restricted socket waiting for its
+   * verdict gets the verdict first.
    */
   void onExecutionFrame(JsonObject frame) {
     String execId = frame.getString("executionId", "");
-    Set<MonitorSession> subs = byExecution.get(execId);
+    Subscribers subs = byExecution.get(execId);
     if (subs == null || subs.isEmpty()) {
       return;
     }
-    if (frame.getValue("data") instanceof JsonObject d && d.getValue("toolName") instanceof String tool) {
-      toolOf.put(execId, tool);
+    if (frame.getValue("data") instanceof JsonObject d && d.getValue("toolName") instanceof String named) {
+      toolOf.put(execId, named);
     }
     Set<MonitorSession> waiting = awaitingVerdict.remove(execId);
     String tool = toolOf.get(execId);
@@ -273,12 +286,8 @@ final class Monitors {
       return;
     }
     Set<MonitorSession> stillWaiting = awaitingVerdict.getOrDefault(execId, Set.of());
-    String text = frame.encode();
-    for (MonitorSession m : subs) {
-      if (!stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool))) {
-        m.deliver(text);
-      }
-    }
+    subs.relay(new SharedFrame(frame.encode(), null),
+        m -> !stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool)));
   }
 
   /**
@@ -313,31 +322,43 @@ final class Monitors {
     relay(MonitorFrame.TOPIC_HEALTH, MonitorFrame.HEALTH, clusterHealth);
   }
 
+  /**
+   * Relays a topic's frame, encoded once. A socket that lags keeps only the latest stats and health views
+   * (each supersedes the last); events and alerts each count.
+   */
   private void relay(String topic, String type, JsonObject body) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     if (!subs.isEmpty()) {
-      String text = MonitorFrame.topic(type, topic, body).toJson().encode();
-      subs.forEach(m -> m.deliver(text));
+      boolean view = MonitorFrame.TOPIC_STATS.equals(topic) || MonitorFrame.TOPIC_HEALTH.equals(topic);
+      subs.relay(new SharedFrame(MonitorFrame.topic(type, topic, body).toJson().encode(), view ? topic : null));
     }
   }
 
-  /** Relays a hub event to topic events: to each socket the view its credential allows ({@link EventView}). */
+  /**
+   * Relays a hub event to topic events, each view encoded once: to each socket the view its credential allows
+   * ({@link EventView}): the whole event, the event without what only admins see, or nothing.
+   */
   private void relayEvent(JsonObject event) {
-    Set<MonitorSession> subs = byTopic.get(MonitorFrame.TOPIC_EVENTS);
+    Subscribers subs = byTopic.get(MonitorFrame.TOPIC_EVENTS);
     if (subs.isEmpty()) {
       return;
     }
-    String whole = null;
-    String redacted = null;
-    for (MonitorSession m : subs) {
+    subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode(),
+        null), m -> EventView.view(event, m.identity) == event);
+    JsonObject redacted = null;
+    for (MonitorSession m : subs.sockets()) {
       JsonObject v = EventView.view(event, m.identity);
-      if (v == event) {
-        whole = whole != null ? whole : MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode();
-        m.deliver(whole);
-      } else if (v != null) {
-        redacted = redacted != null ? redacted : MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, v).toJson().encode();
-        m.deliver(redacted);
+      if (v != null && v != event) {
+        redacted = v;
+        break;
       }
+    }
+    if (redacted != null) {
+      subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, redacted).toJson()
+          .encode(), null), m -> {
+            JsonObject v = EventView.view(event, m.identity);
+            return v != null && v != event;
+          });
     }
   }
 
@@ -353,7 +374,7 @@ final class Monitors {
   }
 
   private void unsubscribeNow(MonitorSession m, String topic) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     subs.remove(m);
     if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
       return;
@@ -372,7 +393,7 @@ final class Monitors {
     if (waiting != null && waiting.remove(m) && waiting.isEmpty()) {
       awaitingVerdict.remove(execId);
     }
-    Set<MonitorSession> subs = byExecution.get(execId);
+    Subscribers subs = byExecution.get(execId);
     if (subs == null || !subs.remove(m) || !subs.isEmpty()) {
       return false;
     }

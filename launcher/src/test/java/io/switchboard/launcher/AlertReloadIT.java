@@ -197,7 +197,7 @@ class AlertReloadIT {
 
   private static NodeProcess.Response post(NodeProcess n, String path) {
     return n.request(HttpRequest.newBuilder(URI.create(n.url(path))).timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
   private static List<String> active(NodeProcess n) {

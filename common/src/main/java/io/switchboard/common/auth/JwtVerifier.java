@@ -17,6 +17,7 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -150,11 +151,22 @@ final class JwtVerifier {
         fetching = null;
       }
       if (ar.failed()) {
-        LOG.warn("the JWKS at {} could not be fetched ({}); the last good keys stay in use", settings.jwksUrl(),
+        LOG.warn("the JWKS at {} could not be fetched ({}); the last good keys stay in use", shown(settings.jwksUrl()),
             ar.cause().getMessage());
       }
     });
     return f;
+  }
+
+  /** A URL as logs show it: scheme, host, port and path; user info and query (which may carry secrets) left out. */
+  static String shown(String url) {
+    try {
+      URI u = URI.create(url);
+      return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+          + (u.getRawPath() == null ? "" : u.getRawPath());
+    } catch (IllegalArgumentException e) {
+      return "(the configured auth.jwt.jwksUrl)";
+    }
   }
 
   /** A JWKS key the provider can use (RSA or EC P-256 signing keys), with its alg filled in; null when not usable. */

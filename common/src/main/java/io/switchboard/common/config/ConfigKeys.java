@@ -57,6 +57,17 @@ public final class ConfigKeys {
   public static final String HTTP_REQUEST_HEADER_TIMEOUT = duration("http.requestHeaderTimeout", "10s",
       "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed (counted as REQUEST_HEADER_TIMEOUT unless a kept-alive connection simply sent nothing more). 0 means no deadline.");
 
+  public static final String HTTP_ALLOWED_ORIGINS = key("http.allowedOrigins", ConfigType.LIST, "",
+      "Browser origins (scheme://host[:port]) that may call the node and open WebSockets. Empty: only the node's own origin (the Origin's host and port equal the Host header). Set: exactly these, the node's own public origin included only if listed (this also shuts out DNS rebinding). A request or upgrade from any other origin is refused with 403 ORIGIN_REFUSED; only listed origins get CORS headers. Requests without an Origin header (non-browser clients) are not affected (docs/operations.md, Running it in the open).");
+  public static final String HTTP_MAX_BODY_BYTES = add(new ConfigKey("http.maxBodyBytes", ConfigType.BYTES, "64KiB", false,
+      List.of(), 1d, (double) Integer.MAX_VALUE, "Largest request body a POST, PUT, PATCH or DELETE may carry; larger is refused with 413 BODY_TOO_LARGE."));
+  public static final String HTTP_TLS_CERT_PATH = key("http.tls.certPath", ConfigType.STRING, "",
+      "PEM certificate chain of the HTTP server; with http.tls.keyPath set, HTTP and WebSockets are served over TLS only (https, wss). Empty means plain HTTP.");
+  public static final String HTTP_TLS_KEY_PATH = key("http.tls.keyPath", ConfigType.STRING, "",
+      "PEM private key (PKCS#8 or PKCS#1) of http.tls.certPath.");
+  public static final String HTTP_TLS_RELOAD_INTERVAL = duration("http.tls.reloadInterval", "30s",
+      "How often the node checks the TLS key and certificate files for a change (modification time or size) and serves the new pair to new connections; 0 means never.");
+
   // ---- cluster ------------------------------------------------------------------------------------------
   public static final String CLUSTER_MODE = enumKey("cluster.mode", "loopback",
       List.of("loopback", "tcp", "multicast", "kubernetes", "none"),
@@ -89,6 +100,12 @@ public final class ConfigKeys {
   public static final String CLUSTER_GRACEFUL_WAIT = duration("cluster.gracefulShutdownWait", "5s",
       "Longest a leaving member waits for its partitions to migrate.");
   public static final String EVENTBUS_PORT = intKey("eventBus.port", 0, 0, 65535, "Event-bus TCP port; 0 picks a free one.");
+  public static final String EVENTBUS_TLS_CERT_PATH = key("eventBus.tls.certPath", ConfigType.STRING, "",
+      "PEM certificate chain this node presents on the event bus, signed by eventBus.tls.trustPath's CA. With eventBus.tls.keyPath and eventBus.tls.trustPath set, the event bus between nodes runs mutual TLS: a process without a certificate of that CA can neither send to nor receive from the nodes, even when it joins Hazelcast. All three or none.");
+  public static final String EVENTBUS_TLS_KEY_PATH = key("eventBus.tls.keyPath", ConfigType.STRING, "",
+      "PEM private key (PKCS#8 or PKCS#1) of eventBus.tls.certPath.");
+  public static final String EVENTBUS_TLS_TRUST_PATH = key("eventBus.tls.trustPath", ConfigType.STRING, "",
+      "PEM certificate(s) of the cluster's CA: the only issuer whose certificates the event bus accepts, from servers and from clients.");
 
   // ---- shutdown -----------------------------------------------------------------------------------------
   public static final String SHUTDOWN_DRAIN_DELAY = duration("shutdown.drainDelay", "2s",
@@ -104,7 +121,7 @@ public final class ConfigKeys {
   public static final String LOG_MASKED_FIELDS = key("log.maskedFields", ConfigType.LIST,
       "password,token,secret,key,authorization",
       "Field names whose values are masked in every log line (plain fields, nested JSON, query strings). Matched case-insensitively as part of a name.");
-  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request.");
+  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request and per WebSocket upgrade (logger io.switchboard.access); false silences that logger.");
   public static final String LOG_FILE_PATH = key("log.file.path", ConfigType.STRING, "",
       "Also write the log lines (same format, same masking) to this file, rolled by size and time; empty means stdout only. Ignored when -Dlogback.configurationFile is given (docs/operations.md, Logs).");
   public static final String LOG_FILE_MAX_FILE_SIZE = add(new ConfigKey("log.file.maxFileSize", ConfigType.BYTES, "100MiB", false,

@@ -35,6 +35,10 @@ public final class HttpErrors {
   public static final String NOT_FOUND = "NOT_FOUND";
   public static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
   public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
+  /** A POST, PUT or PATCH (or a DELETE with a body) whose Content-Type is not application/json (415). */
+  public static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
+  /** A browser request or WebSocket upgrade from an origin that is neither the node's own nor in http.allowedOrigins (403). */
+  public static final String ORIGIN_REFUSED = "ORIGIN_REFUSED";
   /** Another 4xx answer. */
   public static final String CLIENT_ERROR = "CLIENT_ERROR";
   /** The owning service did not answer or is not running (503). */
@@ -47,7 +51,7 @@ public final class HttpErrors {
 
   public static final List<String> CODES = List.of(INVALID_JSON, INVALID_SILENCE, PATTERN_REFUSED, SILENCE_LIMIT,
       INVALID_RULES, INVALID_QUERY, BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE,
-      CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR, PROFILING_DISABLED, PROFILE_RUNNING);
+      UNSUPPORTED_MEDIA_TYPE, ORIGIN_REFUSED, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR, PROFILING_DISABLED, PROFILE_RUNNING);
   private static final Set<String> KNOWN = Set.copyOf(CODES);
 
   /** The routing-context key under which the router carries the node's counters. */
@@ -80,6 +84,7 @@ public final class HttpErrors {
       case 404 -> NOT_FOUND;
       case 405 -> METHOD_NOT_ALLOWED;
       case 413 -> BODY_TOO_LARGE;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
       case 503 -> UNAVAILABLE;
       default -> status >= 400 && status < 500 ? CLIENT_ERROR : INTERNAL_ERROR;
     };

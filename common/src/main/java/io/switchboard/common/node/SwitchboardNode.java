@@ -16,7 +16,12 @@ import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.NodeChecks;
 import io.switchboard.common.health.NodeHealthReport;
+import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.http.HttpServerVerticle;
+import io.switchboard.common.http.HttpTls;
+import io.switchboard.common.http.OriginPolicy;
+import io.switchboard.common.http.PemPair;
+import io.switchboard.common.http.TlsReloader;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
@@ -29,6 +34,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -53,6 +59,10 @@ public final class SwitchboardNode {
 
   private final NodeContext context;
   private final List<String> httpDeployments = new CopyOnWriteArrayList<>();
+  private final List<HttpServerVerticle> httpInstances = new CopyOnWriteArrayList<>();
+  private final List<HttpServerVerticle> adminInstances = new CopyOnWriteArrayList<>();
+  /** The timer that watches the HTTP TLS files; 0 when none. */
+  private volatile long tlsTimer;
   private volatile int httpPort;
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
@@ -108,11 +118,19 @@ public final class SwitchboardNode {
 
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
     BridgeSettings bridgeSettings;
+    HttpTls httpTls;
+    PemPair httpPem;
     AuthSettings authSettings;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
       authSettings = AuthSettings.from(cfg);
+      OriginPolicy.from(cfg);
       ProfilingSettings.from(cfg);
+      httpTls = HttpTls.from(cfg);
+      httpPem = httpTls == null ? null : TlsReloader.load(httpTls);
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException(ConfigKeys.HTTP_TLS_CERT_PATH,
+          ConfigKeys.HTTP_TLS_CERT_PATH + " or " + ConfigKeys.HTTP_TLS_KEY_PATH + " could not be read"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -132,6 +150,17 @@ public final class SwitchboardNode {
       }
       NodeVertx.Built built = builtAr.result();
       Vertx vertx = built.vertx();
+      if (httpPem != null) {
+        try {
+          httpPem.checkMatches(vertx);
+        } catch (Exception e) {
+          ConfigException err = new ConfigException(ConfigKeys.HTTP_TLS_KEY_PATH,
+              ConfigKeys.HTTP_TLS_KEY_PATH + " is not the private key of the certificate in " + ConfigKeys.HTTP_TLS_CERT_PATH + " (" + e.getMessage() + ")");
+          LOG.error("start-up failed: {}", err.getMessage());
+          vertx.close().toCompletionStage().whenComplete((x, f) -> result.fail(err));
+          return;
+        }
+      }
       Router router = Router.router(vertx);
       Authority authority;
       try {
@@ -175,6 +204,9 @@ public final class SwitchboardNode {
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
+      if (httpPem != null) {
+        httpOptions.setSsl(true).setKeyCertOptions(httpPem.options());
+      }
       SwitchboardNode node = new SwitchboardNode(ctx);
       node.eventLoops = EventLoopMetrics.start(vertx, metrics.registry(),
           cfg.getDurationMs(ConfigKeys.METRICS_EVENT_LOOP_DELAY_INTERVAL));
@@ -196,6 +228,9 @@ public final class SwitchboardNode {
           .compose(port -> authSettings.adminPort() > 0
               ? node.listenAdmin(httpOptions, httpSettings, router, authSettings.adminPort()).map(port) : Future.succeededFuture(port))
           .map(port -> {
+            if (httpTls != null) {
+              node.tlsTimer = TlsReloader.start(vertx, httpTls, httpPem, node::httpServers, metrics.registry());
+            }
             listening.set(true);
             started.set(true);
             node.reporter = NodeReporter.start(ctx);
@@ -231,7 +266,7 @@ public final class SwitchboardNode {
         return Future.failedFuture(e);
       }
     }
-    List<HttpServerVerticle> made = new CopyOnWriteArrayList<>();
+    List<HttpServerVerticle> made = httpInstances;
     return context.vertx().deployVerticle(() -> {
       HttpServerVerticle v = new HttpServerVerticle(options, router, settings,
           context.counters());
@@ -244,12 +279,22 @@ public final class SwitchboardNode {
     });
   }
 
+  /** Every HTTP server of the node, the management port's included (they share the TLS pair). */
+  private List<HttpServer> httpServers() {
+    List<HttpServer> out = new ArrayList<>();
+    httpInstances.forEach(v -> out.add(v.server()));
+    adminInstances.forEach(v -> out.add(v.server()));
+    return out;
+  }
+
   /** The management port: one more HTTP server on the same router; the admin surface answers only there. */
   private Future<Void> listenAdmin(HttpServerOptions configured, HttpSettings settings, Router router, int port) {
     HttpServerOptions options = new HttpServerOptions(configured).setPort(port);
-    return context.vertx().deployVerticle(new HttpServerVerticle(options, router, settings, context.counters()))
+    HttpServerVerticle admin = new HttpServerVerticle(options, router, settings, context.counters());
+    return context.vertx().deployVerticle(admin)
         .map(id -> {
           httpDeployments.add(id);
+          adminInstances.add(admin);
           LOG.info("admin surface on port {}", port);
           return null;
         });
@@ -277,6 +322,9 @@ public final class SwitchboardNode {
   }
 
   private Future<Void> closeHttp() {
+    if (tlsTimer != 0) {
+      context.vertx().cancelTimer(tlsTimer);
+    }
     List<Future<?>> undeploys = new ArrayList<>();
     for (String id : httpDeployments) {
       undeploys.add(context.vertx().undeploy(id).recover(e -> Future.succeededFuture()));
