@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import io.switchboard.common.tracing.TraceIdsToMdc;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class LogSetup {
   public static void configure(String format, String levels, List<String> maskedWords, String nodeName, String nodeId) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
+    ctx.addTurboFilter(new TraceIdsToMdc());
     Masker masker = new Masker(maskedWords);
     Encoder<ILoggingEvent> encoder;
     if ("text".equals(format)) {

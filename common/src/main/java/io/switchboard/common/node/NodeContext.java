@@ -4,6 +4,7 @@ import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
+import io.switchboard.common.tracing.NodeTracing;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -14,6 +15,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * launcher (or a test) and handed to each service's verticles.
  *
  * @param clusterManager null when the node is not clustered
+ * @param tracing the node's OpenTelemetry (its no-op when {@code tracing.enabled} is false)
  */
 public record NodeContext(
     Vertx vertx,
@@ -24,7 +26,8 @@ public record NodeContext(
     NodeCounters counters,
     HealthRegistry health,
     ShutdownState shutdown,
-    HazelcastClusterManager clusterManager) {
+    HazelcastClusterManager clusterManager,
+    NodeTracing tracing) {
 
   public String nodeId() {
     return identity.nodeId();
