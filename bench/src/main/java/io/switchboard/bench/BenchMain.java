@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "switchboard-bench", mixinStandardHelpOptions = true,
     subcommands = {LoadCommand.class, RawEchoCommand.class, RawBusCommand.class, BridgeFanoutCommand.class, ReportCommand.class,
-        HealthCommand.class, BenchMain.Jmh.class},
+        HealthCommand.class, OtlpSinkCommand.class, BenchMain.Jmh.class},
     description = "Switchboard benchmarks: HAIP load generator, raw Vert.x echo ceiling, bridge fan-out, /health/cluster latency, JMH micro-benchmarks.")
 public final class BenchMain implements Callable<Integer> {
   public static void main(String[] args) throws Exception {
@@ -21,7 +21,7 @@ public final class BenchMain implements Callable<Integer> {
       return;
     }
     int code = new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    if (code != 0 || args.length == 0 || !"raw-echo".equals(args[0])) {
+    if (code != 0 || args.length == 0 || !("raw-echo".equals(args[0]) || "otlp-sink".equals(args[0]))) {
       System.exit(code);
     }
   }

@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.Map;
 
@@ -51,6 +52,9 @@ public final class NodeVertx {
           .setEnabled(true)
           .setJvmMetricsEnabled(false)
           .setRegistryName("switchboard-" + nodeId));
+    }
+    if (tracing.sdk() != null) {
+      options.setTracingOptions(new OpenTelemetryOptions());
     }
     VertxBuilder builder = Vertx.builder().with(options);
     if (cfg.getBoolean(ConfigKeys.METRICS_ENABLED)) {

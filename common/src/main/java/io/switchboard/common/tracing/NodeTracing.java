@@ -87,17 +87,9 @@ public final class NodeTracing {
     return t;
   }
 
-  /**
-   * Parent-based: a trace this node starts, and a sampled trace it joins (a client's traceparent, another node's
-   * event-bus message), is recorded when its trace id falls within {@code ratio} (the same decision on every node);
-   * a not-sampled parent is never recorded; a span follows its local parent.
-   */
+  /** The sampler of {@code tracing.sampleRatio}: {@link RatioSampler}. */
   public static Sampler sampler(double ratio) {
-    Sampler byTraceId = Sampler.traceIdRatioBased(ratio);
-    return Sampler.parentBasedBuilder(byTraceId)
-        .setRemoteParentSampled(byTraceId)
-        .setRemoteParentNotSampled(Sampler.alwaysOff())
-        .build();
+    return new RatioSampler(ratio);
   }
 
   private static Map<String, String> defaults() {
