@@ -79,6 +79,9 @@ public final class NodeTracing {
               ? sampler(settings.sampleRatio()) : configured)
           .addResourceCustomizer((resource, cfg) -> nodeResource(identity).merge(resource))
           .addSpanExporterCustomizer((exporter, cfg) -> new CountingSpanExporter(exporter, exported, dropped))
+          // with no exporter the SDK would hand out spans without ids; this processor keeps them (and so trace
+          // context for agents, /ws and logs) when nothing is exported
+          .addTracerProviderCustomizer((tracerProvider, cfg) -> tracerProvider.addSpanProcessor(new IdsOnlyProcessor()))
           .build()
           .getOpenTelemetrySdk();
       t = new NodeTracing(settings, sdk, exported, dropped);

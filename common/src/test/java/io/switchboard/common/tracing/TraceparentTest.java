@@ -42,7 +42,7 @@ class TraceparentTest {
     assertThat(p.problem()).isNull();
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "[{index}] {1}")
   @CsvSource(delimiter = '|', value = {
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra | 55 characters",
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1       | 55 characters",
