@@ -115,6 +115,10 @@ final class TxSpans {
 
   /** The delivery of TRANSACTION_START to the agent: a short child of the handling span around {@code write}. */
   void delivery(ProviderTx pt, Runnable write) {
+    if (!pt.span.getSpanContext().isValid()) {
+      write.run();
+      return;
+    }
     Span span = tracing.span("haip.deliver TRANSACTION_START", SpanKind.PRODUCER, Context.root().with(pt.span))
         .setAttribute(TRANSACTION, pt.id)
         .setAttribute(SESSION, pt.agent.id)
@@ -137,6 +141,9 @@ final class TxSpans {
 
   /** Makes {@code span} current on this event loop (log lines carry its ids; event-bus sends carry its context). */
   static Scope current(Span span) {
+    if (!span.getSpanContext().isValid()) {
+      return Scope.noop(); // tracing off: nothing to make current
+    }
     return Context.root().with(span).makeCurrent();
   }
 }
