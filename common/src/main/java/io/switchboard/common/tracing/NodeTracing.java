@@ -13,9 +13,12 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.switchboard.common.config.ConfigException;
+import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.node.NodeIdentity;
 import java.util.HashMap;
 import java.util.Map;
@@ -71,23 +74,34 @@ public final class NodeTracing {
     } else {
       LongAdder exported = new LongAdder();
       LongAdder dropped = new LongAdder();
-      OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-          .disableShutdownHook()
-          .addPropertiesSupplier(NodeTracing::defaults)
-          .addPropertiesCustomizer(NodeTracing::noExportWithoutEndpoint)
-          .addSamplerCustomizer((configured, cfg) -> cfg.getString("otel.traces.sampler") == null
-              ? sampler(settings.sampleRatio()) : configured)
-          .addResourceCustomizer((resource, cfg) -> nodeResource(identity).merge(resource))
-          .addSpanExporterCustomizer((exporter, cfg) -> new CountingSpanExporter(exporter, exported, dropped))
-          // with no exporter the SDK would hand out spans without ids; this processor keeps them (and so trace
-          // context for agents, /ws and logs) when nothing is exported
-          .addTracerProviderCustomizer((tracerProvider, cfg) -> tracerProvider.addSpanProcessor(new IdsOnlyProcessor()))
-          .build()
-          .getOpenTelemetrySdk();
+      OpenTelemetrySdk sdk;
+      try {
+        sdk = build(settings, identity, exported, dropped);
+      } catch (ConfigurationException e) {
+        // an OTEL_* variable the SDK cannot use (an unknown sampler or protocol, a bad number): start-up stops
+        throw new ConfigException(ConfigKeys.TRACING_ENABLED, "tracing: an OTEL_* setting is not usable: " + e.getMessage());
+      }
       t = new NodeTracing(settings, sdk, exported, dropped);
     }
     t.register(registry);
     return t;
+  }
+
+  private static OpenTelemetrySdk build(TracingSettings settings, NodeIdentity identity, LongAdder exported,
+      LongAdder dropped) {
+    return AutoConfiguredOpenTelemetrySdk.builder()
+        .disableShutdownHook()
+        .addPropertiesSupplier(NodeTracing::defaults)
+        .addPropertiesCustomizer(NodeTracing::noExportWithoutEndpoint)
+        .addSamplerCustomizer((configured, cfg) -> cfg.getString("otel.traces.sampler") == null
+            ? sampler(settings.sampleRatio()) : configured)
+        .addResourceCustomizer((resource, cfg) -> nodeResource(identity).merge(resource))
+        .addSpanExporterCustomizer((exporter, cfg) -> new CountingSpanExporter(exporter, exported, dropped))
+        // with no exporter the SDK would hand out spans without ids; this processor keeps them (and so trace
+        // context for agents, /ws and logs) when nothing is exported
+        .addTracerProviderCustomizer((tracerProvider, cfg) -> tracerProvider.addSpanProcessor(new IdsOnlyProcessor()))
+        .build()
+        .getOpenTelemetrySdk();
   }
 
   /** The sampler of {@code tracing.sampleRatio}: {@link RatioSampler}. */

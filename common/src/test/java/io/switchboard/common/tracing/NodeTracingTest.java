@@ -1,6 +1,7 @@
 package io.switchboard.common.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -17,6 +18,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
+import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.node.NodeIdentity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,20 @@ class NodeTracingTest {
       s.end();
     } finally {
       t.close(1000);
+    }
+  }
+
+  @Test
+  void anOtelSettingTheSdkCannotUseStopsStartUpNamingIt() {
+    System.setProperty("otel.traces.sampler", "sometimes");
+    try {
+      assertThatThrownBy(() -> NodeTracing.start(new TracingSettings(true, 1.0),
+          NodeIdentity.create("n", List.of("hub"), "test"), new SimpleMeterRegistry()))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("otel.traces.sampler")
+          .hasMessageContaining("sometimes");
+    } finally {
+      System.clearProperty("otel.traces.sampler");
     }
   }
 
