@@ -60,9 +60,11 @@ final class HaipVerticle extends VerticleBase {
     return Future.all(tx.completion(), clients.completion());
   }
 
-  private void opened(ServerWebSocket ws, Context ctx,
+  private String opened(ServerWebSocket ws, Context ctx,
       PendingHandshakes.Slot pending, Channel channel) {
-    new HaipSession(ws, ctx, rt, pending).open(channel);
+    HaipSession session = new HaipSession(ws, ctx, rt, pending);
+    session.open(channel);
+    return session.id;
   }
 
   private void heartbeat() {

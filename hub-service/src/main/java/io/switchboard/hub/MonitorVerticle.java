@@ -24,7 +24,10 @@ final class MonitorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     rt.monitors.start(context);
-    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> new MonitorSession(ws, ctx, rt, pending).open(channel)));
+    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> {
+      new MonitorSession(ws, ctx, rt, pending).open(channel);
+      return null;
+    }));
     consumers.add(vertx.eventBus().consumer(HubAddresses.nodeMonitor(rt.nodeId), m -> rt.monitors.onExecutionFrame(m.body())));
     consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
     consumers.add(vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> rt.monitors.onStats(m.body())));

@@ -1,6 +1,7 @@
 package io.switchboard.hub;
 
 import io.netty.channel.Channel;
+import io.switchboard.common.http.AccessLogHandler;
 import io.switchboard.hub.session.PendingHandshakes;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -14,17 +15,19 @@ import io.vertx.ext.web.RoutingContext;
  * WebSocket upgrades through the Router, with the node's limits checked first: open sockets
  * ({@code hub.maxConnections}) and sockets that have not completed their handshake, per node and per source
  * address ({@code hub.maxPendingHandshakes}, {@code hub.maxPendingHandshakesPerAddress}). Beyond any of them the
- * upgrade gets HTTP 503 with the HTTP API's error body ({@code {error:{status, code, message}}}) naming the key.
+ * upgrade gets HTTP 503 with the HTTP API's error body ({@code {error:{status, code, message}}}) naming the key. A
+ * socket that opened gets its access-log line (status 101, its session id) once its session exists.
  */
 final class Upgrades {
   private Upgrades() {}
 
   /**
    * Opens the session of an upgraded socket, which owns the pending-handshake slot from then on; {@code channel} is
-   * the socket's Netty channel (for its connection-level guard).
+   * the socket's Netty channel (for its connection-level guard). Returns the session's id (null when the protocol
+   * has none), which goes into the upgrade's access-log line.
    */
   interface Opened {
-    void open(ServerWebSocket ws, Context ctx, PendingHandshakes.Slot pending, Channel channel);
+    String open(ServerWebSocket ws, Context ctx, PendingHandshakes.Slot pending, Channel channel);
   }
 
   static void upgrade(RoutingContext rc, Hub rt, Opened opened) {
@@ -46,7 +49,8 @@ final class Upgrades {
     Channel channel = rc.request().connection() instanceof ConnectionBase c ? c.channelHandlerContext().channel() : null;
     rc.request().toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        opened.open(ar.result(), Vertx.currentContext(), admitted.slot(), channel);
+        String sessionId = opened.open(ar.result(), Vertx.currentContext(), admitted.slot(), channel);
+        AccessLogHandler.upgraded(rc, sessionId);
       } else {
         admitted.slot().release();
         rt.admission.left();

@@ -94,8 +94,12 @@ public final class Main implements Callable<Integer> {
       services.add(service(role));
     }
     NodeIdentity identity = SwitchboardNode.identityFor(cfg, services);
-    LogSetup.configure(cfg.getString(ConfigKeys.LOG_FORMAT), cfg.getString(ConfigKeys.LOG_LEVEL),
-        cfg.getList(ConfigKeys.LOG_MASKED_FIELDS), name, identity.nodeId());
+    try {
+      LogSetup.configure(cfg, name, identity.nodeId());
+    } catch (ConfigException e) {
+      System.err.println("switchboard: configuration error: " + e.getMessage());
+      return 2;
+    }
     Logger log = LoggerFactory.getLogger(Main.class);
     SwitchboardNode node;
     try {

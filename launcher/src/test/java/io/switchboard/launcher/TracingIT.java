@@ -102,7 +102,7 @@ class TracingIT {
     Map<String, String> env = NodeProcess.env(cluster, clusterPort, name, port);
     env.put("SWITCHBOARD_TRACING_SAMPLE_RATIO", ratio);
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiver.actualPort());
-    env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+    // no OTEL_EXPORTER_OTLP_PROTOCOL: the node's default is http/protobuf
     env.put("OTEL_BSP_SCHEDULE_DELAY", "200");
     return env;
   }

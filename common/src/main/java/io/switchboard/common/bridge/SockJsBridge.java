@@ -1,5 +1,6 @@
 package io.switchboard.common.bridge;
 
+import io.switchboard.common.http.AccessLogHandler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
@@ -47,8 +48,11 @@ public final class SockJsBridge {
         .setMaxHandlersPerSocket(policy.settings().outbound().size() + PENDING_REPLIES)
         .setMaxAddressLength(256);
     EventBusBridgeImpl vertxBridge = new EventBusBridgeImpl(vertx, null, options, bridge::handle);
-    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(
-        socket -> vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics))));
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(socket -> {
+      // a WebSocket transport's upgrade gets its access line here (status 101); the other transports are plain requests
+      AccessLogHandler.upgraded(socket.routingContext(), null);
+      vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics));
+    }));
   }
 
   private void handle(BridgeEvent event) {

@@ -17,6 +17,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Creates the node's Vert.x: clustered through embedded Hazelcast unless {@code cluster.mode} is {@code none},
@@ -45,8 +46,10 @@ public final class NodeVertx {
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
       Map<String, String> memberAttributes, NodeTracing tracing) {
     VertxOptions options = new VertxOptions();
-    options.setBlockedThreadCheckInterval(2000);
-    options.setMaxEventLoopExecuteTime(2_000_000_000L);
+    options.setBlockedThreadCheckInterval(cfg.getDurationMs(ConfigKeys.VERTX_BLOCKED_THREAD_CHECK_INTERVAL));
+    options.setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    options.setMaxEventLoopExecuteTime(cfg.getDurationMs(ConfigKeys.VERTX_MAX_EVENT_LOOP_EXECUTE_TIME));
+    options.setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     if (cfg.getBoolean(ConfigKeys.METRICS_ENABLED)) {
       options.setMetricsOptions(new MicrometerMetricsOptions()
           .setEnabled(true)

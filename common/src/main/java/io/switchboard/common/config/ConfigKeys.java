@@ -105,6 +105,16 @@ public final class ConfigKeys {
       "password,token,secret,key,authorization",
       "Field names whose values are masked in every log line (plain fields, nested JSON, query strings). Matched case-insensitively as part of a name.");
   public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request.");
+  public static final String LOG_FILE_PATH = key("log.file.path", ConfigType.STRING, "",
+      "Also write the log lines (same format, same masking) to this file, rolled by size and time; empty means stdout only. Ignored when -Dlogback.configurationFile is given (docs/operations.md, Logs).");
+  public static final String LOG_FILE_MAX_FILE_SIZE = add(new ConfigKey("log.file.maxFileSize", ConfigType.BYTES, "100MiB", false,
+      List.of(), 1024d, null, "The log file is rolled (archived as <path>.<date>.<n>.gz) when it reaches this size."));
+  public static final String LOG_FILE_PERIOD = enumKey("log.file.period", "daily", List.of("daily", "hourly"),
+      "The log file is also rolled at the start of each day or hour (UTC); the archive's name carries the period.");
+  public static final String LOG_FILE_MAX_HISTORY = intKey("log.file.maxHistory", 7, 0, 100_000,
+      "Periods (days or hours) of archives kept; older ones are deleted. 0 keeps every period.");
+  public static final String LOG_FILE_TOTAL_SIZE_CAP = add(new ConfigKey("log.file.totalSizeCap", ConfigType.BYTES, "1GiB", false,
+      List.of(), 0d, null, "Archives together are kept below this size, the oldest deleted first; 0 means no cap."));
 
   // ---- tracing ------------------------------------------------------------------------------------------
   public static final String TRACING_ENABLED = key("tracing.enabled", ConfigType.BOOLEAN, true,
@@ -115,6 +125,14 @@ public final class ConfigKeys {
   // ---- metrics and stats --------------------------------------------------------------------------------
   public static final String METRICS_ENABLED = key("metrics.enabled", ConfigType.BOOLEAN, true,
       "Prometheus metrics at /metrics (JVM, process, Vert.x, Switchboard).");
+  public static final String METRICS_EVENT_LOOP_DELAY_INTERVAL = duration("metrics.eventLoopDelayInterval", "1s",
+      "How often a task on each event loop measures how late it ran (switchboard_eventloop_delay_seconds{loop}); 0 means not measured.");
+  public static final String VERTX_BLOCKED_THREAD_CHECK_INTERVAL = add(new ConfigKey("vertx.blockedThreadCheckInterval",
+      ConfigType.DURATION, "2s", false, List.of(), 10d, null,
+      "How often Vert.x checks whether an event loop has been running one task for longer than vertx.maxEventLoopExecuteTime (a warning, counted in switchboard_eventloop_blocked_total)."));
+  public static final String VERTX_MAX_EVENT_LOOP_EXECUTE_TIME = add(new ConfigKey("vertx.maxEventLoopExecuteTime",
+      ConfigType.DURATION, "2s", false, List.of(), 1d, null,
+      "One task holding an event loop longer than this is reported as a blocked thread."));
   public static final String STATS_INTERVAL = duration("stats.interval", "1s",
       "How often every node reports to the stats service, and the stats service publishes cluster stats.");
   public static final String STATS_WINDOW = duration("stats.window", "10s",
@@ -224,6 +242,12 @@ public final class ConfigKeys {
   public static final String BRIDGE_INBOUND = key("bridge.inbound", ConfigType.LIST,
       "switchboard.stats.query,switchboard.alerts.query",
       "Addresses a bridge client may send to (exact names); on switchboard.alerts.query only reads ({what} of active, history, rules, silences, status) pass. Tool, node and silence addresses are refused at start-up.");
+
+  // ---- admin --------------------------------------------------------------------------------------------
+  public static final String ADMIN_PROFILING_ENABLED = key("admin.profiling.enabled", ConfigType.BOOLEAN, false,
+      "Serve POST /admin/profile?seconds=N (a JFR recording of this node). Off by default: the endpoint has no authentication yet.");
+  public static final String ADMIN_PROFILING_MAX_SECONDS = intKey("admin.profiling.maxSeconds", 30, 1, 3600,
+      "Longest recording POST /admin/profile accepts (seconds); must be shorter than http.idleTimeout, which closes a connection waiting silently for its recording.");
 
   /** All keys in declaration order. */
   public static List<ConfigKey> all() {

@@ -34,9 +34,14 @@ public final class HttpErrors {
   /** The owning service did not answer or is not running (503). */
   public static final String UNAVAILABLE = "UNAVAILABLE";
   public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+  /** POST /admin/profile on a node without admin.profiling.enabled (404). */
+  public static final String PROFILING_DISABLED = "PROFILING_DISABLED";
+  /** POST /admin/profile while a recording runs on the node (409). */
+  public static final String PROFILE_RUNNING = "PROFILE_RUNNING";
 
   public static final List<String> CODES = List.of(INVALID_JSON, INVALID_SILENCE, PATTERN_REFUSED, SILENCE_LIMIT,
-      INVALID_QUERY, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR);
+      INVALID_QUERY, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR,
+      PROFILING_DISABLED, PROFILE_RUNNING);
   private static final Set<String> KNOWN = Set.copyOf(CODES);
 
   /** The routing-context key under which the router carries the node's counters. */

@@ -74,6 +74,7 @@ public final class NodeRoutes {
         ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
       });
     });
+    ProfileRoutes.mount(router, node);
     router.get("/metrics/json").handler(ctx -> Http.json(ctx, 200, MetricsJson.render(node.metrics().registry())));
     router.get("/config").handler(ctx -> Http.json(ctx, 200, node.config().toMaskedJson()));
     router.get("/cluster").handler(ctx -> Http.json(ctx, 200, ClusterInfo.describe(node)));

@@ -6,23 +6,33 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Masks the values of sensitive fields in free text: JSON fields ({@code "token":"abc"}), key=value pairs and
- * URL query strings ({@code ?token=abc}), and header-style lines ({@code Authorization: Bearer abc}). A field is
- * sensitive when its name contains one of the configured words, case-insensitively. Pure and thread-safe.
+ * Masks the values of sensitive fields in free text: JSON fields ({@code "token":"abc"}), name=value pairs wherever
+ * they stand (query strings, client strings such as a HAI {@code platform}, error messages; quoted values and a
+ * {@code Bearer}/{@code Basic} scheme included), header-style lines ({@code Authorization: Bearer abc}), and every
+ * value of a {@code Cookie} or {@code Set-Cookie} header. A field is sensitive when its name contains one of the
+ * configured words, case-insensitively, or {@value #COOKIE}. Pure and thread-safe.
  */
 public final class Masker {
   public static final String MASK = "****";
+  /** Cookies are credentials whatever the configured words: a field whose name contains this is always masked. */
+  public static final String COOKIE = "cookie";
 
   private final List<String> words;
   private final Pattern jsonStringStart;
   private final Pattern jsonOther;
+  private final Pattern cookieHeader;
+  /** One name=value pair of a cookie header; a pair's name starts only where a run of name characters starts. */
+  private static final Pattern COOKIE_PAIR = Pattern.compile("(?<![^=;,\\s])([^=;,\\s]++=)([^;,\\s]++)");
+  private final Pattern quotedValue;
   private final Pattern keyValue;
   private final Pattern header;
 
   public Masker(List<String> words) {
-    this.words = words.stream().map(w -> w.toLowerCase(Locale.ROOT)).filter(w -> !w.isBlank()).toList();
+    this.words = Stream.concat(words.stream(), Stream.of(COOKIE)).map(w -> w.toLowerCase(Locale.ROOT))
+        .filter(w -> !w.isBlank()).distinct().toList();
     String alt = this.words.isEmpty() ? "(?!x)x" : this.words.stream().map(Pattern::quote).collect(Collectors.joining("|"));
     // a whole run of name characters that contains a word: it starts where the run starts (lookbehind), checks the
     // word with one lazy scan (lookahead) and takes the run without giving anything back (possessive), so each run
@@ -33,8 +43,14 @@ public final class Masker {
     jsonStringStart = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*+:\\s*+)(\\\\?\")");
     // "name" : 123 / true / {..} is rarer; mask scalars that are not strings
     jsonOther = Pattern.compile("(?i)(\\\\?\"" + name + "\\\\?\"\\s*+:\\s*+)(-?[0-9][^,}\\]\\s]*|true|false)");
-    // name=value (query strings, key=value logs); value ends at & ; , whitespace or quote
-    keyValue = Pattern.compile("(?i)((?:^|[?&;\\s,{(\\[])" + name + "=)([^&;,\\s\"'}\\])]+)");
+    // Cookie: a=1; b=2 / Set-Cookie: a=1; Path=/ : the header's value runs to the end of the line (or a quote), and
+    // each name=value pair in it is masked (COOKIE_PAIR)
+    cookieHeader = Pattern.compile("(?i)((?<![A-Za-z0-9_\\-])(?:set-)?cookie\\s*+:\\s*+)([^\\r\\n\"]++)");
+    // name="value" / name='value' / name: "value" (the name unquoted): the whole quoted value, spaces included
+    quotedValue = Pattern.compile("(?i)(" + name + "\\s*+[=:]\\s*+)(?:\"([^\"\\r\\n]*+)\"|'([^'\\r\\n]*+)')");
+    // name=value wherever the name starts (query strings, key=value logs, client strings); spaces around = allowed;
+    // a Bearer/Basic scheme is kept and the credential after it masked; the value ends at & ; , whitespace or quote
+    keyValue = Pattern.compile("(?i)(" + name + "\\s*+=\\s*+)((?:bearer|basic|token)\\s++)?([^&;,\\s\"'}\\])]+)");
     // Authorization: Bearer abc / x-api-key: abc
     header = Pattern.compile("(?i)(" + name + "\\s*+:\\s*+)(?!\\s*\\\\?\")((?:bearer|basic|token)\\s++)?([^\\s,;\"'}\\]]+)");
   }
@@ -64,9 +80,16 @@ public final class Masker {
     }
     String s = maskJsonStrings(text);
     s = replace(jsonOther, s, m -> m.group(1) + "\"" + MASK + "\"");
-    s = replace(keyValue, s, m -> m.group(1) + MASK);
+    s = replace(cookieHeader, s, m -> m.group(1) + maskCookies(m.group(2)));
+    s = replace(quotedValue, s, m -> m.group(1) + (m.group(2) != null ? "\"" + MASK + "\"" : "'" + MASK + "'"));
+    s = replace(keyValue, s, m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)) + MASK);
     s = replace(header, s, m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)) + MASK);
     return s;
+  }
+
+  /** A {@code Cookie} or {@code Set-Cookie} header value with every pair's value masked: {@code a=****; b=****}. */
+  public static String maskCookies(String headerValue) {
+    return headerValue == null ? null : replace(COOKIE_PAIR, headerValue, p -> p.group(1) + MASK);
   }
 
   private boolean mayContain(String text) {

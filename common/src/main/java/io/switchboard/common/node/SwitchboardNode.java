@@ -18,6 +18,8 @@ import io.switchboard.common.http.HttpServerVerticle;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
+import io.switchboard.common.http.ProfilingSettings;
+import io.switchboard.common.metrics.EventLoopMetrics;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
 import io.switchboard.common.stats.NodeReporter;
@@ -55,6 +57,8 @@ public final class SwitchboardNode {
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
   private volatile NodeReporter reporter;
+  /** Event-loop delay and blocked-thread warnings; set once Vert.x is built. */
+  private volatile EventLoopMetrics eventLoops;
 
   private SwitchboardNode(NodeContext context) {
     this.context = context;
@@ -106,6 +110,7 @@ public final class SwitchboardNode {
     BridgeSettings bridgeSettings;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
+      ProfilingSettings.from(cfg);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -166,6 +171,8 @@ public final class SwitchboardNode {
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
       SwitchboardNode node = new SwitchboardNode(ctx);
+      node.eventLoops = EventLoopMetrics.start(vertx, metrics.registry(),
+          cfg.getDurationMs(ConfigKeys.METRICS_EVENT_LOOP_DELAY_INTERVAL));
       Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
           .compose(v -> NodeHealthReport.register(ctx));
       for (SwitchboardService s : services) {
@@ -272,7 +279,12 @@ public final class SwitchboardNode {
         })
         .compose(v -> closeHttp())
         .compose(v -> reporter == null ? Future.succeededFuture() : reporter.finish())
-        .compose(v -> vertx.close())
+        .compose(v -> {
+          if (eventLoops != null) {
+            eventLoops.close();
+          }
+          return vertx.close();
+        })
         .onComplete(ar -> {
           // spans still queued go to the collector (at most a second)
           context.tracing().close(1000);

@@ -112,6 +112,8 @@ public final class NodeTracing {
   private static Map<String, String> defaults() {
     Map<String, String> d = new HashMap<>();
     d.put("otel.service.name", "switchboard");
+    // the OpenTelemetry specification's default; the Java SDK's own would be grpc
+    d.put("otel.exporter.otlp.protocol", "http/protobuf");
     d.put("otel.metrics.exporter", "none");
     d.put("otel.logs.exporter", "none");
     return d;
