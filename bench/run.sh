@@ -5,7 +5,10 @@
 #   bench/run.sh --quick    smoke run: short durations, fewer sessions (about 5-6 minutes)
 #   options: --out FILE (default bench/RESULTS.md), --only LIST (comma list of: echo,cross,monitor,capacity,obs,jmh)
 #            --dir DIR  re-run (with --only) into an existing results directory, keeping its other results
+#   options: --only also takes fanout (10,000 /ws subscribers of topic stats, hub vs raw-broadcast)
 #   env: BENCH_JFR=1 records a JFR of the hub node during the echo scenario (results dir, node-echo.jfr)
+#        BENCH_NODE_CPUS, BENCH_GEN_CPUS: the cores of the servers (nodes, raw-echo, raw-broadcast) and of the
+#        generators, given to taskset -c (default 0 and 1 on a machine with 2 or more cores; BENCH_PIN=0: no pinning)
 #        BENCH_NODE_CP=dir1:dir2 puts class directories before the launcher jar (to measure freshly compiled
 #        service classes without rebuilding the jar; recorded in RESULTS.md)
 #
@@ -19,7 +22,7 @@ NODE_JAR=$ROOT/launcher/target/switchboard.jar
 BENCH_JAR=$ROOT/bench/target/switchboard-bench.jar
 QUICK=0
 OUT=$ROOT/bench/RESULTS.md
-ONLY=echo,cross,monitor,capacity,obs,jmh
+ONLY=echo,cross,monitor,fanout,capacity,obs,jmh
 REUSE=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +40,13 @@ for j in "$NODE_JAR" "$BENCH_JAR"; do
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
+# Pinning: servers on one core, generators on another, so that neither takes the other's CPU (recorded in meta.json)
+SERVER_PIN=(); GEN_PIN=(); PINNING="none"
+if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
+  SERVER_PIN=(taskset -c "${BENCH_NODE_CPUS:-0}"); GEN_PIN=(taskset -c "${BENCH_GEN_CPUS:-1}")
+  PINNING="servers (nodes, raw-echo, raw-broadcast, raw-bus) on core(s) ${BENCH_NODE_CPUS:-0}, generators on core(s) ${BENCH_GEN_CPUS:-1} (taskset -c)"
+fi
+
 # Descriptors: as many as this shell may have (capacity needs ~20k in the node and in the generator).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NOFILE=$(ulimit -n)
@@ -47,7 +57,8 @@ if [ "$QUICK" = 1 ]; then
   ECHO_WARM=2s; XRATE=500; XWARM=3s; CPU_RATE=5000; CPU_DUR=3s
 else
   DUR=15s; WARM=3s; RAMP=2s; BIG=1000; RATES_FIXED="25000"; CAP=$(( NOFILE > 1000 ? NOFILE - 600 : NOFILE / 2 ))
-  CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=15s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
+  CAP_RAMP=30s; HOLD=10s; SUBS=1000; OBS_RUNS=5; OBS_DUR=10s; MON_DUR=10s; JMH_ARGS="-f 1 -wi 3 -i 5 -w 1s -r 1s"
+  FAN_SUBS=10000; FAN_PUB=10
   ECHO_WARM=10s; XRATE=2000; XWARM=15s; CPU_RATE=20000; CPU_DUR=10s
 fi
 # ECHO_WARM: closed-loop warm-up of each echo server before its first measured row (b, f);
@@ -94,8 +105,8 @@ start_node() {
       --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
       --add-exports java.base/jdk.internal.ref=ALL-UNNAMED -cp "$BENCH_NODE_CP:$NODE_JAR" io.switchboard.launcher.Main)
   fi
-  record "env ${envs[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} ${launch[*]}   # node $name"
-  env "${envs[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" "${launch[@]}" > "$RES/node-$name.log" 2>&1 &
+  record "env ${envs[*]} ${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} ${launch[*]}   # node $name"
+  env "${envs[@]}" "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" "${launch[@]}" > "$RES/node-$name.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   local deadline=$(( $(date +%s) + 120 ))
@@ -119,8 +130,8 @@ hub_works() {
 # load <json name> <args...>: one generator run
 load() {
   local name=$1; shift
-  record "java -Xmx$LOADGEN_HEAP -jar bench/target/switchboard-bench.jar load $* --json $name.json"
-  java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" load "$@" --json "$RES/$name.json" 2> "$RES/$name.log" | tail -n +2 >&2
+  record "${GEN_PIN[*]} java -Xmx$LOADGEN_HEAP -jar bench/target/switchboard-bench.jar load $* --json $name.json"
+  "${GEN_PIN[@]}" java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" load "$@" --json "$RES/$name.json" 2> "$RES/$name.log" | tail -n +2 >&2
 }
 
 # warm <name> <args...>: a generator run that is not reported (warmup-<name>.json; marked in commands.txt), so
@@ -170,7 +181,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
  "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
- "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
+ "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "pinning": "$PINNING", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
  "caveat": "The generator shares the machine's $(nproc) cores with the node(s) it measures (and, when this file was written by a helper, with other builds): absolute figures are noisy and low; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Re-run on a quiet machine for the figures of record.",
  "jmhNote": "JMH $([ $QUICK = 1 ] && echo 'quick settings (1 fork, 1 warm-up and 1 measured iteration of 1 s): indicative only' || echo '1 fork, 3 warm-up and 5 measured iterations of 1 s'). FrameBench: Vert.x JsonObject parse/encode with the envelope checks of HAIP written in the benchmark. HubFrameBench: the hub's own FrameParser.parse and Envelopes.frame(...).encode(), present only when the hub's classes are on the classpath. Error bars are wide because other processes shared the 2 cores."}
 EOF
@@ -181,15 +192,15 @@ A=$(( PORT_BASE )); B=$(( PORT_BASE + 1 )); RAW=$(( PORT_BASE + 2 )); OFF=$(( PO
 CL=bench-$$-$STAMP
 
 # ---- (b) + (f): echo on the hub and on the raw Vert.x server, interleaved in the same run
-if want echo || want cross || want monitor; then
+if want echo || want cross || want monitor || want fanout; then
   if start_node echo "$A" "$CL" && hub_works "$A"; then :; else
     HUB_OK=0; skip "hub scenarios (b, c, d, e, a-hub): the hub at launcher/target/switchboard.jar did not complete an echo round trip (see $RES/node-echo.log)"
   fi
   A_PID=${NODE_PID:-}
 fi
 if want echo; then
-  record "java -Xmx512m -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
-  java -Xmx512m -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-echo.log" 2>&1 &
+  record "${SERVER_PIN[*]} java -Xmx512m -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
+  "${SERVER_PIN[@]}" java -Xmx512m -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-echo.log" 2>&1 &
   RAW_PID=$!; PIDS+=("$RAW_PID")
   until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
   common=(--duration "$DUR" --warmup "$WARM" --ramp-up "$RAMP" --message-size 64)
@@ -223,8 +234,8 @@ rawbus() {
     skip "(c) raw event bus: port $port or $(( port + 1 )) is taken (BENCH_PORT_BASE moves the ports)"; return
   fi
   record "# raw event bus floor: the echo role, then the ping role that measures"
-  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus --role echo --cluster-name $cl --cluster-port $port"
-  java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus --role echo --cluster-name "$cl" \
+  record "${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus --role echo --cluster-name $cl --cluster-port $port"
+  "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus --role echo --cluster-name "$cl" \
     --cluster-port "$port" > "$RES/rawbus-echo.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   deadline=$(( $(date +%s) + 120 ))
@@ -236,9 +247,9 @@ rawbus() {
   done
   local args=(--role ping --cluster-name "$cl" --cluster-port "$port" --rate "$XRATE" --duration "$DUR"
     --warmup "$XWARM")
-  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus ${args[*]} --json rawbus-o-$XRATE.json"
+  record "${GEN_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-bus ${args[*]} --json rawbus-o-$XRATE.json"
   log "raw-bus ping at $XRATE/s"
-  timeout 300 java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus "${args[@]}" \
+  timeout 300 "${GEN_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-bus "${args[@]}" \
     --json "$RES/rawbus-o-$XRATE.json" > "$RES/rawbus-ping.log" 2>&1
   grep 'raw-bus open' "$RES/rawbus-ping.log" >&2
   [ -f "$RES/rawbus-o-$XRATE.json" ] || skip "(c) raw event bus: the ping role wrote no result (see $RES/rawbus-ping.log)"
@@ -274,13 +285,51 @@ if want cross && [ $HUB_OK = 1 ]; then
   fi
 fi
 
-# ---- (d): monitor fan-out on node A
+# raw_broadcast <name>: starts raw-broadcast on $RAW (stats frames every $1 ms of $2 bytes) -> RAWB_PID
+raw_broadcast() {
+  local interval=$1 bytes=$2
+  record "${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-broadcast --port $RAW --stats-interval ${interval}ms --stats-bytes $bytes"
+  "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-broadcast --port "$RAW" \
+    --stats-interval "${interval}ms" --stats-bytes "$bytes" > "$RES/raw-broadcast.log" 2>&1 &
+  RAWB_PID=$!; PIDS+=("$RAWB_PID")
+  until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
+}
+
+# ---- (d): monitor fan-out on node A, and on the raw broadcast server in the same run (interleaved)
 if want monitor && [ $HUB_OK = 1 ]; then
   rm -f "$RES"/monitor*.json
+  raw_broadcast 0 0
+  mon=(--scenario monitor --subscribers "$SUBS" --duration "$MON_DUR" --warmup "$WARM" --source-addresses 127.0.0.1,127.0.0.2)
+  # both servers warm through the fan-out path before the first measured row
+  warm monitor-raw --url "ws://127.0.0.1:$RAW/haip" "${mon[@]}" --rate 10
+  warm monitor-hub --url "ws://127.0.0.1:$A/haip" "${mon[@]}" --rate 10
   for r in 10 50; do
-    load "monitor-r$r" --url "ws://127.0.0.1:$A/haip" --scenario monitor --subscribers "$SUBS" --rate "$r" \
-      --duration "$MON_DUR" --warmup "$WARM" --source-addresses 127.0.0.1,127.0.0.2
+    cpu_load "monitor-hub-r$r" "$A_PID" --url "ws://127.0.0.1:$A/haip" "${mon[@]}" --rate "$r" \
+      || skip "(d) monitor-hub-r$r: no result"
+    cpu_load "monitor-raw-r$r" "$RAWB_PID" --url "ws://127.0.0.1:$RAW/haip" "${mon[@]}" --rate "$r" \
+      || skip "(d) monitor-raw-r$r: no result"
   done
+  stop_pid "$RAWB_PID"
+fi
+
+# ---- (d2): one stats publish to FAN_SUBS /ws subscribers of topic stats, node A then raw-broadcast
+# (the raw server publishes frames of the size the hub's were, at the hub's stats.interval)
+if want fanout && [ $HUB_OK = 1 ]; then
+  rm -f "$RES"/fanout-*.json
+  fan=(--subscribers "$FAN_SUBS" --publishes "$FAN_PUB" --sources 5 --topic stats)
+  record "${GEN_PIN[*]} java -Xmx$LOADGEN_HEAP -jar bench/target/switchboard-bench.jar ws-fanout --port $A ${fan[*]} --json fanout-hub.json"
+  log "ws-fanout hub: $FAN_SUBS subscribers"
+  "${GEN_PIN[@]}" java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" ws-fanout --port "$A" "${fan[@]}" --json "$RES/fanout-hub.json" \
+    > "$RES/fanout-hub.log" 2>&1 || skip "(d2) ws-fanout hub failed (see $RES/fanout-hub.log)"
+  tail -n 1 "$RES/fanout-hub.log" >&2
+  bytes=$(jq -r '.frameBytes // 1500' "$RES/fanout-hub.json" 2>/dev/null || echo 1500)
+  raw_broadcast 1000 "$bytes"  # the nodes' stats.interval (default 1s)
+  record "${GEN_PIN[*]} java -Xmx$LOADGEN_HEAP -jar bench/target/switchboard-bench.jar ws-fanout --port $RAW ${fan[*]} --json fanout-raw.json"
+  log "ws-fanout raw: $FAN_SUBS subscribers"
+  "${GEN_PIN[@]}" java "-Xmx$LOADGEN_HEAP" -jar "$BENCH_JAR" ws-fanout --port "$RAW" "${fan[@]}" --json "$RES/fanout-raw.json" \
+    > "$RES/fanout-raw.log" 2>&1 || skip "(d2) ws-fanout raw failed (see $RES/fanout-raw.log)"
+  tail -n 1 "$RES/fanout-raw.log" >&2
+  stop_pid "$RAWB_PID"
 fi
 [ -n "${A_PID:-}" ] && stop_pid "$A_PID"
 
@@ -329,8 +378,8 @@ if want capacity; then
   else
     [ $HUB_OK = 1 ] && skip "(a) capacity (hub): the node did not start"
   fi
-  record "java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
-  java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
+  record "${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
+  "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
   RAW_PID=$!; PIDS+=("$RAW_PID")
   until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
   sleep 2

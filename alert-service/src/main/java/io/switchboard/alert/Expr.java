@@ -8,9 +8,16 @@ import java.util.function.Function;
 /**
  * A small arithmetic expression over stats fields: field paths ({@code errorRate}, {@code latency.p95},
  * {@code perNode.heapRatio}), numbers, {@code + - * /} and parentheses. Evaluates to null when a field is missing
- * or a division has a zero divisor (no data is not a breach). Pure and immutable.
+ * or a division has a zero divisor (no data is not a breach). At most {@link #MAX_DEPTH} levels of parentheses and
+ * signs and {@link #MAX_NODES} terms and operators, so neither parsing nor evaluation can exhaust the stack. Pure
+ * and immutable.
  */
 public final class Expr {
+  /** Deepest nesting of parentheses and unary minus accepted. */
+  public static final int MAX_DEPTH = 64;
+  /** Most terms and operators accepted in one expression. */
+  public static final int MAX_NODES = 256;
+
   private final String source;
   private final Node root;
   private final Set<String> fields;
@@ -61,9 +68,25 @@ public final class Expr {
     final String s;
     int pos;
     final Set<String> fields = new LinkedHashSet<>();
+    int depth;
+    int nodes;
 
     Parser(String s) {
       this.s = s;
+    }
+
+    /** Counts a term or an operator; refuses an expression with more than MAX_NODES. */
+    void count() {
+      if (++nodes > MAX_NODES) {
+        throw new IllegalArgumentException("expr has more than " + MAX_NODES + " terms and operators");
+      }
+    }
+
+    /** Enters a parenthesis or a sign; refuses nesting deeper than MAX_DEPTH. */
+    void enter() {
+      if (++depth > MAX_DEPTH) {
+        throw new IllegalArgumentException("expr nests parentheses and signs deeper than " + MAX_DEPTH + " levels");
+      }
     }
 
     void skipSpace() {
@@ -78,6 +101,7 @@ public final class Expr {
         skipSpace();
         if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
           char op = s.charAt(pos++);
+          count();
           Node l = left;
           Node r = product();
           left = op == '+' ? f -> bin(l.eval(f), r.eval(f), Double::sum) : f -> bin(l.eval(f), r.eval(f), (a, b) -> a - b);
@@ -93,6 +117,7 @@ public final class Expr {
         skipSpace();
         if (pos < s.length() && (s.charAt(pos) == '*' || s.charAt(pos) == '/')) {
           char op = s.charAt(pos++);
+          count();
           Node l = left;
           Node r = atom();
           left = op == '*' ? f -> bin(l.eval(f), r.eval(f), (a, b) -> a * b) : f -> {
@@ -112,9 +137,12 @@ public final class Expr {
         throw new IllegalArgumentException("expr '" + s + "' ends too early");
       }
       char c = s.charAt(pos);
+      count();
       if (c == '(') {
         pos++;
+        enter();
         Node n = sum();
+        depth--;
         skipSpace();
         if (pos >= s.length() || s.charAt(pos) != ')') {
           throw new IllegalArgumentException("missing ')' in expr '" + s + "'");
@@ -124,7 +152,9 @@ public final class Expr {
       }
       if (c == '-') {
         pos++;
+        enter();
         Node n = atom();
+        depth--;
         return f -> {
           Double v = n.eval(f);
           return v == null ? null : -v;

@@ -141,21 +141,21 @@ public final class RuleParser {
     if (j.getValue("minVolume") != null) {
       JsonObject v = object(j, "minVolume");
       onlyKeys(v, "minVolume", Set.of("field", "min"));
-      String field = string(v, "field", true);
+      String field = string(v, "field", "minVolume.field", true);
       checkField(field, scope, "minVolume.field");
-      volume = new Rule.Volume(field, number(v, "min", true));
+      volume = new Rule.Volume(field, number(v, "min", "minVolume.min"));
     }
     Rule.Recent recent = null;
     if (j.getValue("wasAtLeast") != null) {
       JsonObject v = object(j, "wasAtLeast");
       onlyKeys(v, "wasAtLeast", Set.of("field", "min", "within"));
-      String field = string(v, "field", true);
+      String field = string(v, "field", "wasAtLeast.field", true);
       checkField(field, scope, "wasAtLeast.field");
-      long within = duration(v, "within", -1);
+      long within = duration(v, "within", "wasAtLeast.within", -1);
       if (within <= 0) {
         throw new IllegalArgumentException("wasAtLeast.within must be a positive duration such as 5m");
       }
-      recent = new Rule.Recent(field, number(v, "min", true), within);
+      recent = new Rule.Recent(field, number(v, "min", "wasAtLeast.min"), within);
     }
     long forMs = duration(j, "for", 0);
     long keep = duration(j, "keepFiringFor", 0);
@@ -246,26 +246,36 @@ public final class RuleParser {
   }
 
   private static String string(JsonObject j, String key, boolean required) {
+    return string(j, key, key, required);
+  }
+
+  /** The string at {@code key}; {@code label} is how a refusal names it (e.g. minVolume.field). */
+  private static String string(JsonObject j, String key, String label, boolean required) {
     Object v = j.getValue(key);
     if (v == null) {
       if (required) {
-        throw new IllegalArgumentException(key + " is missing");
+        throw new IllegalArgumentException(label + " is missing");
       }
       return "";
     }
     if (!(v instanceof String s)) {
-      throw new IllegalArgumentException(key + " must be a string, not " + v);
+      throw new IllegalArgumentException(label + " must be a string, not " + v);
     }
     if (required && s.isBlank()) {
-      throw new IllegalArgumentException(key + " is empty");
+      throw new IllegalArgumentException(label + " is empty");
     }
     return s;
   }
 
   private static double number(JsonObject j, String key, boolean required) {
+    return number(j, key, key);
+  }
+
+  /** The number at {@code key}; {@code label} is how a refusal names it (e.g. minVolume.min). */
+  private static double number(JsonObject j, String key, String label) {
     Object v = j.getValue(key);
     if (v == null) {
-      throw new IllegalArgumentException(key + " is missing");
+      throw new IllegalArgumentException(label + " is missing");
     }
     double d;
     if (v instanceof Number n) {
@@ -274,11 +284,11 @@ public final class RuleParser {
       try {
         d = Double.parseDouble(String.valueOf(v).trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + " must be a number (fractions 0-1 for rates, ms for latency), not '" + v + "'");
+        throw new IllegalArgumentException(label + " must be a number (fractions 0-1 for rates, ms for latency), not '" + v + "'");
       }
     }
     if (Double.isNaN(d) || Double.isInfinite(d)) {
-      throw new IllegalArgumentException(key + " must be a finite number");
+      throw new IllegalArgumentException(label + " must be a finite number");
     }
     return d;
   }
@@ -293,6 +303,10 @@ public final class RuleParser {
 
   /** A duration field of a JSON config object (rules, sinks), in ms; {@code def} when absent. */
   static long duration(JsonObject j, String key, long def) {
+    return duration(j, key, key, def);
+  }
+
+  private static long duration(JsonObject j, String key, String label, long def) {
     Object v = j.getValue(key);
     if (v == null) {
       return def;
@@ -300,7 +314,7 @@ public final class RuleParser {
     try {
       return SwitchboardConfig.parseDuration(v);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key + ": '" + v + "' " + e.getMessage());
+      throw new IllegalArgumentException(label + ": '" + v + "' " + e.getMessage());
     }
   }
 }

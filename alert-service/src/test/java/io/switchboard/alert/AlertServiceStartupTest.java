@@ -41,7 +41,7 @@ class AlertServiceStartupTest {
       NodeMetrics metrics = new NodeMetrics(id);
       NodeContext ctx = new NodeContext(vertx, cfg, id,
           Router.router(vertx), metrics, new NodeCounters(metrics.registry()),
-          new HealthRegistry(vertx), new ShutdownState(), null, NodeTracing.off());
+          new HealthRegistry(vertx), new ShutdownState(), null, null, NodeTracing.off());
       assertThatThrownBy(() -> Await.await(new AlertService().deploy(ctx)))
         .rootCause().isInstanceOf(ConfigException.class)
         .hasMessageContaining("alert rule 'BrokenRule'")

@@ -26,6 +26,29 @@ class RuleParserTest {
         });
   }
 
+  /** Found by RuleParserPropertyTest: deep nesting overflowed the parser's stack, long chains the evaluator's. */
+  @Test
+  void deeplyNestedOrVeryLongExpressionsAreRefusedByTheirRule() {
+    assertRejected(rule("Deep").put("expr", "(".repeat(20_000) + "errorRate" + ")".repeat(20_000)),
+        "alert rule 'Deep'", "expr", "deeper than 64");
+    assertRejected(rule("Signs").put("expr", "-".repeat(20_000) + "errorRate"), "alert rule 'Signs'", "expr", "deeper than 64");
+    assertRejected(rule("Long").put("expr", "errorRate + ".repeat(20_000) + "1"), "alert rule 'Long'", "expr", "more than 256");
+    assertThat(RuleParser.parse(new JsonArray().add(rule("Nested").put("expr", "(".repeat(64) + "errorRate" + ")".repeat(64)))))
+        .hasSize(1);
+  }
+
+  /** Found by RuleParserPropertyTest: a refusal inside minVolume or wasAtLeast named only "min" or "field". */
+  @Test
+  void fieldsInsideMinVolumeAndWasAtLeastAreNamedByTheirPath() {
+    assertRejected(rule("Vol").put("minVolume", new JsonObject().put("field", "errorRate").put("min", "x")),
+        "alert rule 'Vol'", "minVolume.min must be a number");
+    assertRejected(rule("Vol").put("minVolume", new JsonObject().put("min", 1)), "minVolume.field is missing");
+    assertRejected(rule("Was").put("wasAtLeast", new JsonObject().put("field", "errorRate").put("min", 1).put("within", "soon")),
+        "alert rule 'Was'", "wasAtLeast.within");
+    assertRejected(rule("Was").put("wasAtLeast", new JsonObject().put("field", "errorRate").put("within", "5m")),
+        "wasAtLeast.min is missing");
+  }
+
   @Test
   void shippedDefaultsParseAndCoverTheRequiredConditions() {
     List<Rule> rules = RuleParser.defaults();

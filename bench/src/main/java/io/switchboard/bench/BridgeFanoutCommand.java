@@ -11,14 +11,11 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,9 +40,6 @@ public final class BridgeFanoutCommand implements Callable<Integer> {
   @Option(names = "--sources", defaultValue = "1", description = "source addresses 127.0.0.1 .. 127.0.0.N, used in turn")
   int sources;
 
-  /** Per publish (keyed by the view's timestamp): arrivals so far, first and last arrival (epoch ms, ns). */
-  private record Arrivals(AtomicInteger count, AtomicLong firstNanos, AtomicLong lastNanos, AtomicLong lastMillis) {}
-
   @Override
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -54,7 +48,7 @@ public final class BridgeFanoutCommand implements Callable<Integer> {
       clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subscribers + 16)
           .setConnectTimeout(30_000).setLocalAddress("127.0.0." + i).setShared(false)));
     }
-    Map<Long, Arrivals> byView = new ConcurrentHashMap<>();
+    FanoutTally byView = new FanoutTally();
     CountDownLatch registered = new CountDownLatch(subscribers);
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger closed = new AtomicInteger();
@@ -77,12 +71,7 @@ public final class BridgeFanoutCommand implements Callable<Integer> {
           registered.countDown();
           return;
         }
-        Arrivals a = byView.computeIfAbsent(body.getLong("timestamp", 0L),
-            t -> new Arrivals(new AtomicInteger(), new AtomicLong(Long.MAX_VALUE), new AtomicLong(), new AtomicLong()));
-        a.count().incrementAndGet();
-        a.firstNanos().accumulateAndGet(nanos, Math::min);
-        a.lastNanos().accumulateAndGet(nanos, Math::max);
-        a.lastMillis().accumulateAndGet(millis, Math::max);
+        byView.arrived(body.getLong("timestamp", 0L), nanos, millis);
       });
       ws.closeHandler(v -> closed.incrementAndGet());
       ws.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/eventbus/websocket"))
@@ -107,28 +96,10 @@ public final class BridgeFanoutCommand implements Callable<Integer> {
     long start = System.currentTimeMillis();
     byView.clear();
     // wait for the views published after every subscriber had one, and a little for the last arrivals
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60L + publishes * 10L);
-    while (System.nanoTime() < deadline
-        && byView.entrySet().stream().filter(e -> e.getKey() > start && e.getValue().count().get() >= subscribers).count() < publishes) {
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
+    byView.await(start, subscribers, publishes, System.nanoTime() + TimeUnit.SECONDS.toNanos(60L + publishes * 10L));
     vertx.cancelTimer(pinger);
     System.out.printf("subscribers %d, sources %d, closed %d%n", subscribers, clients.size(), closed.get());
-    System.out.println("view timestamp | reached | publish to last (ms) | first to last arrival (ms)");
-    List<Long> toLast = new ArrayList<>();
-    byView.entrySet().stream().filter(e -> e.getKey() > start).sorted(Map.Entry.comparingByKey()).limit(publishes)
-        .forEach(e -> {
-          Arrivals a = e.getValue();
-          long ms = a.lastMillis().get() - e.getKey();
-          toLast.add(ms);
-          System.out.printf("%d | %d | %d | %.1f%n", e.getKey(), a.count().get(), ms,
-              (a.lastNanos().get() - a.firstNanos().get()) / 1e6);
-        });
-    toLast.sort(Long::compare);
-    if (!toLast.isEmpty()) {
-      System.out.printf("publish to last subscriber: median %d ms, max %d ms over %d publishes%n",
-          toLast.get(toLast.size() / 2), toLast.get(toLast.size() - 1), toLast.size());
-    }
+    byView.report(start, publishes, System.out);
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return 0;
   }

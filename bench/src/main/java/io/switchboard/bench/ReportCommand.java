@@ -40,7 +40,7 @@ public final class ReportCommand implements Callable<Integer> {
     md.append("Written by `bench/run.sh").append(meta.getBoolean("quick", false) ? " --quick" : "").append("` on ")
         .append(meta.getString("date", "?")).append(".\n\n");
     md.append("| machine | |\n|---|---|\n");
-    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "ulimitN", "nodeHeap", "nodeJar", "commit")) {
+    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "pinning", "ulimitN", "nodeHeap", "nodeJar", "commit")) {
       if (meta.containsKey(k)) {
         md.append("| ").append(k).append(" | ").append(meta.getValue(k)).append(" |\n");
       }
@@ -59,7 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
       md.append("## Notes on this run\n\n").append(Files.readString(notes)).append('\n');
     }
     commands();
-    StringBuilder t = new StringBuilder("## Targets (issue 6)\n\n| target | measured | verdict |\n|---|---|---|\n");
+    StringBuilder t = new StringBuilder("## Targets (issues 6 and 18)\n\n| target | measured | verdict |\n|---|---|---|\n");
     for (String[] row : targets) {
       t.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
     }
@@ -285,35 +285,98 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private void monitor() throws IOException {
-    md.append("## (d) monitor fan-out\n\n");
+    md.append("## (d) monitor fan-out: the hub and the raw broadcast server in the same run\n\n");
     List<String> files = names("monitor");
     if (files.isEmpty()) {
       md.append("Not measured.\n\n");
+    } else {
+      md.append("| server | subscribers | driver rate (msg/s) | frames delivered | frames/s | delivery p50 ms | p90 | p99 | p99.9 | max | server CPU µs per frame | driver echo p50 ms | errors |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      for (String n : files) {
+        monitorRow(n.contains("-raw-") ? "raw" : "hub", read(n));
+      }
+      md.append('\n');
+      md.append("One client drives one `echo` execution; every subscriber sent `{type:\"subscribe\", executionId}`. A frame's "
+          + "delivery latency runs from the driver's send of the MESSAGE it reports (or the latest send when the frame "
+          + "names none) to its arrival at the subscriber. Each driver MESSAGE yields two frames per subscriber "
+          + "(its `log` in and out), so 10 msg/s to 1,000 subscribers is 20,000 frames/s. `raw` is `raw-broadcast`: "
+          + "the same frames, each encoded once and written to every subscriber, no hub logic. Server CPU per frame is "
+          + "the server process's utime + stime over the run divided by the frames delivered (less sensitive to the "
+          + "other processes on the machine than the latencies).\n\n");
+      for (String rate : List.of("10", "50")) {
+        JsonObject hub = read("monitor-hub-r" + rate + ".json");
+        JsonObject raw = read("monitor-raw-r" + rate + ".json");
+        if (hub == null || raw == null) {
+          continue;
+        }
+        JsonObject h = hub.getJsonObject("monitorLatencyMs", new JsonObject());
+        JsonObject r = raw.getJsonObject("monitorLatencyMs", new JsonObject());
+        for (String q : List.of("p50", "p99")) {
+          Double hv = h.getDouble(q);
+          Double rv = r.getDouble(q);
+          target("monitor fan-out 1,000 subscribers, driver " + rate + " msg/s: delivery " + q + " ≤ 2× raw",
+              hv == null || rv == null ? "no frames" : String.format("hub %.1f ms, raw %.1f ms (%.2f×)", hv, rv, hv / Math.max(0.001, rv)),
+              hv == null || rv == null ? null : hv <= 2 * Math.max(rv, 1.0));
+        }
+        double hf = hub.getDouble("monitorFramesPerSecond", 0.0);
+        double rf = raw.getDouble("monitorFramesPerSecond", 0.0);
+        target("monitor fan-out 1,000 subscribers, driver " + rate + " msg/s: frames/s ≥ 90 % of raw",
+            String.format("hub %.0f/s, raw %.0f/s (%.1f %%)", hf, rf, rf == 0 ? 0 : 100 * hf / rf), rf == 0 ? null : hf >= 0.9 * rf);
+      }
+    }
+    md.append("## (d2) topic fan-out: one publish to 10,000 `/ws` subscribers of topic `stats`\n\n");
+    JsonObject hub = read("fanout-hub.json");
+    JsonObject raw = read("fanout-raw.json");
+    if (hub == null && raw == null) {
+      md.append("Not measured.\n\n");
       return;
     }
-    md.append("| subscribers | driver rate (msg/s) | frames delivered | frames/s | delivery p50 ms | p90 | p99 | p99.9 | max | driver echo p50 ms | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (String n : files) {
-      monitorRow(read(n));
+    md.append("| server | subscribers | sources | frame bytes | publishes timed | publish to last subscriber, median ms | max ms | first to last arrival, median ms |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    fanoutRow("hub", hub);
+    fanoutRow("raw", raw);
+    md.append("\nEach row: `ws-fanout` opens the subscribers (over several 127.0.0.x source addresses), then times the next "
+        + "publishes from the `timestamp` inside the frame's data (ClusterStats' own on the hub; the raw server stamps "
+        + "its frame when it builds it) to the arrival at the last subscriber, in epoch ms.\n\n");
+    if (hub != null && raw != null && hub.containsKey("publishToLastMedianMs") && raw.containsKey("publishToLastMedianMs")) {
+      long hv = hub.getLong("publishToLastMedianMs");
+      long rv = raw.getLong("publishToLastMedianMs");
+      target("10,000 `/ws` subscribers of topic stats: one publish reaches all within 2× raw",
+          String.format("hub %d ms, raw %d ms (median over publishes)", hv, rv), hv <= 2 * Math.max(rv, 1));
     }
-    md.append('\n');
-    md.append("One client drives one `echo` execution; every subscriber sent `{type:\"subscribe\", executionId}`. A frame's "
-        + "delivery latency runs from the driver's send of the MESSAGE it reports (or the latest send when the frame "
-        + "names none) to its arrival at the subscriber. Each driver MESSAGE yields at least two frames per subscriber "
-        + "(its `log` in and out), so 50 msg/s to 1,000 subscribers is 100,000+ frames/s that the node writes and the "
-        + "generator, on the same 2 cores, must read: where the p90 reaches seconds, frames queued up in the node or "
-        + "the generator. The driver shares an event loop of the generator with half the subscribers, so its own "
-        + "echo latency is not a clean signal here.\n\n");
   }
 
-  private void monitorRow(JsonObject r) {
+  private void fanoutRow(String server, JsonObject r) {
+    if (r == null) {
+      md.append("| ").append(server).append(" | not measured | | | | | | |\n");
+      return;
+    }
+    List<Double> spread = new ArrayList<>();
+    r.getJsonArray("views", new JsonArray()).forEach(v -> spread.add(((JsonObject) v).getDouble("firstToLastMs", 0.0)));
+    spread.sort(Double::compare);
+    md.append("| ").append(server).append(" | ").append(r.getInteger("subscribers")).append(" | ").append(r.getInteger("sources"))
+        .append(" | ").append(r.getLong("frameBytes", 0L)).append(" | ").append(spread.size()).append(" | ")
+        .append(r.getValue("publishToLastMedianMs", "-")).append(" | ").append(r.getValue("publishToLastMaxMs", "-"))
+        .append(" | ").append(spread.isEmpty() ? "-" : f(spread.get(spread.size() / 2), "%.1f")).append(" |\n");
+  }
+
+  private void monitorRow(String server, JsonObject r) {
     JsonObject m = r.getJsonObject("monitorLatencyMs", new JsonObject());
-    md.append("| ").append(r.getLong("subscribersReady", 0L)).append('/').append(r.getInteger("subscribers", 0))
-        .append(" | ").append(r.getInteger("rate")).append(" | ").append(r.getLong("monitorFrames", 0L)).append(" | ")
+    JsonObject cpu = r.getJsonObject("nodeCpu");
+    String perFrame = "-";
+    long frames = r.getLong("monitorFrames", 0L);
+    if (cpu != null && frames > 0) {
+      double seconds = (cpu.getLong("ticksAfter") - cpu.getLong("ticksBefore")) / (double) cpu.getInteger("clkTck");
+      // the CPU is read over the whole run (warm-up included); frames over the measured window: scale by the share
+      double share = r.getLong("durationMs", 1L) / (double) (r.getLong("durationMs", 1L) + r.getLong("warmupMs", 0L));
+      perFrame = f(seconds * share * 1e6 / frames, "%.1f");
+    }
+    md.append("| ").append(server).append(" | ").append(r.getLong("subscribersReady", 0L)).append('/').append(r.getInteger("subscribers", 0))
+        .append(" | ").append(r.getInteger("rate")).append(" | ").append(frames).append(" | ")
         .append(f(r.getValue("monitorFramesPerSecond"), "%.0f")).append(" | ").append(f(m.getValue("p50"), "%.2f"))
         .append(" | ").append(f(m.getValue("p90"), "%.2f")).append(" | ").append(f(m.getValue("p99"), "%.2f"))
         .append(" | ").append(f(m.getValue("p999"), "%.2f")).append(" | ").append(f(m.getValue("max"), "%.2f"))
-        .append(" | ").append(lat(r, "p50")).append(" | ").append(r.getLong("errors", 0L)).append(errorsByCode(r))
+        .append(" | ").append(perFrame).append(" | ").append(lat(r, "p50")).append(" | ").append(r.getLong("errors", 0L)).append(errorsByCode(r))
         .append(" |\n");
   }
 

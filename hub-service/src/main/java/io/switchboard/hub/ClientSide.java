@@ -47,6 +47,11 @@ final class ClientSide {
       s.error(ErrorCodes.MISSING_TOOL_NAME, "TRANSACTION_START needs payload.toolName", f.id, f.transaction);
       return;
     }
+    if (!s.identity.mayCall(tool)) {
+      s.error(ErrorCodes.UNAUTHORIZED, "calling tool " + HaipSession.clip(tool) + " is not permitted by the credential",
+          f.id, f.transaction);
+      return;
+    }
     if (s.txs.startedCount() >= rt.settings.maxTransactionsPerSession()) {
       s.error(ErrorCodes.RUN_LIMIT_EXCEEDED, "at most " + rt.settings.maxTransactionsPerSession()
           + " open transactions per session", f.id, f.transaction);

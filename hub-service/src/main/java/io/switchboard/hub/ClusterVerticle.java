@@ -14,6 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.HashSet;
+import java.util.HashMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,10 +81,13 @@ final class ClusterVerticle extends VerticleBase {
 
   private JsonObject state(boolean leaving) {
     JsonArray tools = new JsonArray();
+    JsonObject owners = new JsonObject();
     if (!leaving) {
       rt.offers.tools().forEach(t -> tools.add(t.toJson()));
+      rt.offers.owners().forEach((tool, subjects) -> owners.put(tool, new JsonArray(new ArrayList<>(subjects))));
     }
     return new JsonObject().put("nodeId", rt.nodeId).put("clusterNodeId", rt.member.id()).put("tools", tools)
+        .put("owners", owners)
         .put("eventsInterest", !leaving && rt.offers.eventsInterest()).put("leaving", leaving);
   }
 
@@ -139,7 +146,21 @@ final class ClusterVerticle extends VerticleBase {
         LOG.debug("a tool announced by node {} was left out: {}", nodeId, e.getMessage());
       }
     }
-    rt.directory.put(nodeId, b.getString("clusterNodeId"), tools, b.getBoolean("eventsInterest", false),
+    Map<String, Set<String>> owners = new HashMap<>();
+    if (b.getValue("owners") instanceof JsonObject o) {
+      for (String tool : o.fieldNames()) {
+        if (o.getValue(tool) instanceof JsonArray subjects) {
+          Set<String> s = new HashSet<>();
+          subjects.forEach(x -> {
+            if (x instanceof String subject) {
+              s.add(subject);
+            }
+          });
+          owners.put(tool, s);
+        }
+      }
+    }
+    rt.directory.put(nodeId, b.getString("clusterNodeId"), tools, owners, b.getBoolean("eventsInterest", false),
         System.currentTimeMillis());
   }
 

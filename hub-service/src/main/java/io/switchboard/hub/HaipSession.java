@@ -12,7 +12,10 @@ import io.switchboard.hub.protocol.FrameParser;
 import io.switchboard.hub.protocol.IdSniffer;
 import io.switchboard.hub.protocol.Ids;
 import io.switchboard.hub.protocol.MessageTypes;
-import io.switchboard.hub.session.Authenticator;
+import io.switchboard.common.auth.AccessRole;
+import io.switchboard.common.auth.Authority;
+import io.switchboard.common.auth.Identity;
+import io.switchboard.hub.session.HaiCredential;
 import io.switchboard.hub.session.FlowCredit;
 import io.switchboard.hub.session.MessageSizeGuard;
 import io.switchboard.hub.session.PendingHandshakes;
@@ -54,6 +57,15 @@ final class HaipSession {
   Role role = Role.CLIENT;
   String platform = "";
   boolean handshaken;
+  /** A HAI's credential is being checked: frames meanwhile are held, then handled in order (its loop). */
+  private boolean authenticating;
+  private final List<Frame> held = new ArrayList<>();
+  /** Frames a session may send after its HAI while the credential is checked (a JWKS fetch can take a moment). */
+  private static final int MAX_HELD_FRAMES = 64;
+  /** Who the session is, once its HAI was accepted (its loop). */
+  Identity identity;
+  /** The upgrade request's credential, used when the HAI carries none. */
+  private final String upgradeCredential;
   boolean closed;
   private boolean closing;
   /** Last inbound frame of any kind (pongs included), ms. */
@@ -90,6 +102,7 @@ final class HaipSession {
     this.limiter = new RateLimiter(s.rateLimit(), s.rateLimitCloseAfter(), openedNanos);
     this.credit = new FlowCredit(s.creditMessages());
     this.sizeGuard = new MessageSizeGuard(s.maxMessageBytes());
+    this.upgradeCredential = HaiCredential.ofUpgrade(ws);
   }
 
   void open(Channel channel) {
@@ -263,6 +276,15 @@ final class HaipSession {
   }
 
   private void dispatch(Frame f) {
+    if (authenticating) {
+      if (held.size() >= MAX_HELD_FRAMES) {
+        error(ErrorCodes.PROTOCOL_VIOLATION, "more than " + MAX_HELD_FRAMES
+            + " frames while the HAI's credential is checked: frame not processed", f.id, f.transaction);
+      } else {
+        held.add(f);
+      }
+      return;
+    }
     if (!handshaken) {
       if (MessageTypes.HAI.equals(f.type)) {
         handshake(f);
@@ -283,7 +305,9 @@ final class HaipSession {
       case MessageTypes.TOOL_LIST -> {
         JsonArray tools = new JsonArray();
         for (ToolDef t : rt.directory.tools()) {
-          tools.add(t.summaryJson());
+          if (identity.mayCall(t.name())) {
+            tools.add(t.summaryJson());
+          }
         }
         send(Envelopes.frame(id, f.transaction, "SYSTEM", MessageTypes.TOOL_LIST, new JsonObject().put("tools", tools)), null);
       }
@@ -308,6 +332,10 @@ final class HaipSession {
     Object name = p == null ? null : firstNonNull(p.getValue("name"), p.getValue("toolName"), p.getValue("tool"));
     if (!(name instanceof String n) || n.isEmpty()) {
       error(ErrorCodes.MISSING_TOOL_NAME, "TOOL_SCHEMA needs payload.name", f.id, f.transaction);
+      return;
+    }
+    if (!identity.mayCall(n)) {
+      error(ErrorCodes.UNAUTHORIZED, "tool " + clip(n) + " is not one the credential may call", f.id, f.transaction);
       return;
     }
     ToolDef t = rt.directory.find(n);
@@ -338,12 +366,44 @@ final class HaipSession {
       error(ErrorCodes.INVALID_PAYLOAD, "role must be \"client\" or \"agent\" (or absent, for a client)", f.id, null);
       return;
     }
-    Authenticator.Decision d = rt.auth.authenticate(p);
-    if (!d.accepted()) {
-      error(ErrorCodes.FAILED_AUTH, "authentication failed", f.id, null);
+    String credential = HaiCredential.of(p.getValue("auth"));
+    Future<Authority.Outcome> checked = rt.auth.authenticate(credential != null ? credential : upgradeCredential);
+    if (checked.isComplete()) {
+      authenticated(f, p, asked, checked.result());
+      return;
+    }
+    authenticating = true;
+    checked.onComplete(ar -> Hub.on(ctx, () -> {
+      authenticating = false;
+      if (!closing && !closed) {
+        authenticated(f, p, asked, ar.succeeded() ? ar.result() : null);
+      }
+      List<Frame> waiting = List.copyOf(held);
+      held.clear();
+      for (Frame h : waiting) {
+        if (!closing && !closed) {
+          dispatch(h);
+        }
+      }
+    }));
+  }
+
+  /** The HAI's credential was checked: refuse (FAILED_AUTH, close 1008) or accept with the role asked for. */
+  private void authenticated(Frame f, JsonObject p, Role asked, Authority.Outcome o) {
+    if (o == null || !o.ok()) {
+      error(ErrorCodes.FAILED_AUTH, "authentication failed: "
+          + (o == null ? "the credential could not be checked" : o.refusal().describe()), f.id, null);
       close((short) 1008, "authentication failed");
       return;
     }
+    Identity who = o.identity();
+    if (!who.has(AccessRole.CLIENT) && !who.has(AccessRole.AGENT)) {
+      error(ErrorCodes.FAILED_AUTH, "authentication failed: the credential grants neither the client nor the agent role",
+          f.id, null);
+      close((short) 1008, "authentication failed");
+      return;
+    }
+    identity = who;
     handshaken = true;
     handshakeSettled();
     if (p.getValue("platform") instanceof String pl) {
@@ -351,8 +411,9 @@ final class HaipSession {
     }
     traceParent = rt.spans.clientParent(p);
     if (asked == Role.AGENT) {
-      if (!d.agentAllowed()) {
-        error(ErrorCodes.UNAUTHORIZED, "offering tools needs an agent token", f.id, null);
+      if (!who.has(AccessRole.AGENT)) {
+        error(ErrorCodes.UNAUTHORIZED, "offering tools needs the agent role (an agent token, or a JWT with role agent)",
+            f.id, null);
       } else {
         becomeAgent(p.getValue("tools"), f.id);
       }
@@ -366,6 +427,8 @@ final class HaipSession {
     Map<String, ToolDef> tools = new LinkedHashMap<>();
     List<String> refused = new ArrayList<>();
     List<String> badSchemas = new ArrayList<>();
+    List<String> forbidden = new ArrayList<>();
+    List<String> takenOver = new ArrayList<>();
     int badSchemaCount = 0;
     if (toolsValue instanceof JsonArray arr) {
       for (Object o : arr) {
@@ -381,6 +444,10 @@ final class HaipSession {
         }
         if (t == null || ToolDef.ECHO.equals(t.name())) {
           refused.add(o instanceof JsonObject jo && jo.getValue("name") instanceof String n ? clip(n) : "#" + refused.size());
+        } else if (!identity.mayOffer(t.name())) {
+          forbidden.add(clip(t.name()));
+        } else if (!rt.auth.settings().allowToolTakeover() && takenByOther(t.name())) {
+          takenOver.add(clip(t.name()));
         } else {
           tools.putIfAbsent(t.name(), t);
         }
@@ -391,6 +458,14 @@ final class HaipSession {
     if (!refused.isEmpty()) {
       error(ErrorCodes.INVALID_PAYLOAD, "tools refused (name [A-Za-z0-9_.:-]{1,128}, not echo, at most "
           + HubSettings.MAX_TOOLS_PER_AGENT + "): " + String.join(", ", refused), frameId, null);
+    }
+    if (!forbidden.isEmpty()) {
+      error(ErrorCodes.UNAUTHORIZED, "offering tools " + String.join(", ", forbidden)
+          + " is not permitted by the credential", frameId, null);
+    }
+    if (!takenOver.isEmpty()) {
+      error(ErrorCodes.UNAUTHORIZED, "tools " + String.join(", ", takenOver)
+          + " are offered by an agent of another identity (auth.allowToolTakeover is false)", frameId, null);
     }
     if (badSchemaCount > 0) {
       String more = badSchemaCount > badSchemas.size() ? "; and " + (badSchemaCount - badSchemas.size()) + " more" : "";
@@ -413,9 +488,19 @@ final class HaipSession {
     toolNames = List.copyOf(tools.keySet());
     Future.join(ready).onComplete(ar -> {
       if (!closed) {
-        rt.offers.offer(id, offered);
+        rt.offers.offer(id, identity.subject(), offered);
       }
     });
+  }
+
+  /** Whether an agent of another identity offers {@code tool} somewhere in the cluster. */
+  private boolean takenByOther(String tool) {
+    for (String subject : rt.directory.owners(tool)) {
+      if (!subject.equals(identity.subject())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The handshake is over (accepted, or the socket closed): the pending slot and the deadline go. */

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.node.NodeContext;
-import io.switchboard.hub.session.Authenticator;
+import io.switchboard.common.auth.Authority;
 import io.switchboard.hub.session.MemoryBudget;
 import io.switchboard.hub.session.ReplayWindow;
 import io.switchboard.hub.tools.ToolDirectory;
@@ -26,7 +26,8 @@ final class Hub {
   final EventBus bus;
   final NodeCounters counters;
   final String nodeId;
-  final Authenticator auth;
+  /** Turns credentials into identities (the node's). */
+  final Authority auth;
   /** This node's Hazelcast member id, as announced and as carried in transactions. */
   final LocalMember member;
   /** The cluster's tools and event interest: written on the cluster verticle's context, read anywhere (snapshots). */
@@ -47,14 +48,14 @@ final class Hub {
   /** Sessions' and transactions' spans (stateless). */
   final TxSpans spans;
 
-  Hub(NodeContext node, HubSettings settings, Authenticator auth) {
+  Hub(NodeContext node, HubSettings settings) {
     this.node = node;
     this.settings = settings;
     this.vertx = node.vertx();
     this.bus = node.vertx().eventBus();
     this.counters = node.counters();
     this.nodeId = node.nodeId();
-    this.auth = auth;
+    this.auth = node.auth();
     this.member = new LocalMember(node);
     MeterRegistry registry = node.metrics().registry();
     this.admission = new Admission(settings, counters, registry);

@@ -2,23 +2,10 @@ package io.switchboard.hub;
 
 import io.switchboard.common.node.NodeContext;
 import io.switchboard.common.node.SwitchboardService;
-import io.switchboard.hub.session.Authenticator;
-import io.switchboard.hub.session.TokenAuthenticator;
 import io.vertx.core.Future;
 
 /** The hub role: HAIP sessions on /haip, the monitor stream on /ws, tool routing, node counters. */
 public final class HubService implements SwitchboardService {
-  private final Authenticator authenticator;
-
-  public HubService() {
-    this(null);
-  }
-
-  /** With a custom auth hook; null means the token authenticator configured by hub.auth.*. */
-  public HubService(Authenticator authenticator) {
-    this.authenticator = authenticator;
-  }
-
   @Override
   public String role() {
     return "hub";
@@ -27,9 +14,7 @@ public final class HubService implements SwitchboardService {
   @Override
   public Future<?> deploy(NodeContext node) {
     HubSettings settings = HubSettings.from(node.config());
-    Authenticator auth = authenticator != null ? authenticator
-        : new TokenAuthenticator(settings.authTokens(), settings.agentTokens());
-    Hub rt = new Hub(node, settings, auth);
+    Hub rt = new Hub(node, settings);
     // the owners first: the cluster verticle's context owns the tool offers, the monitor verticle's the monitors,
     // and both exist before the first HAIP session
     return node.vertx().deployVerticle(new ClusterVerticle(rt))

@@ -2,7 +2,6 @@ package io.switchboard.hub;
 
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
-import java.util.List;
 
 /** The hub's configuration, read once (ConfigKeys' "hub" section). */
 record HubSettings(
@@ -16,8 +15,6 @@ record HubSettings(
     long slowConsumerGraceMs,
     long pingIntervalMs,
     long idleTimeoutMs,
-    List<String> authTokens,
-    List<String> agentTokens,
     int replayMaxFrames,
     long replayMaxAgeMs,
     int replayMaxBytes,
@@ -59,8 +56,6 @@ record HubSettings(
         c.getDurationMs(ConfigKeys.HUB_SLOW_CONSUMER_GRACE),
         c.getDurationMs(ConfigKeys.HUB_PING_INTERVAL),
         c.getDurationMs(ConfigKeys.HUB_IDLE_TIMEOUT),
-        c.getList(ConfigKeys.HUB_AUTH_TOKENS),
-        c.getList(ConfigKeys.HUB_AUTH_AGENT_TOKENS),
         c.getInt(ConfigKeys.HUB_REPLAY_MAX_FRAMES),
         c.getDurationMs(ConfigKeys.HUB_REPLAY_MAX_AGE),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes(ConfigKeys.HUB_REPLAY_MAX_BYTES)),

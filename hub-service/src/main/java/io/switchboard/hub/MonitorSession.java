@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.netty.channel.Channel;
 import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.Identity;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
 import io.switchboard.hub.session.MessageSizeGuard;
@@ -16,8 +17,10 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -47,6 +50,10 @@ final class MonitorSession {
   private final Set<String> topics = new HashSet<>();
   private long lastFrameMs = System.currentTimeMillis();
   private long fullSince;
+  /** Frames waiting while the write queue is full, oldest first (its event loop only); null while it keeps up. */
+  private ArrayDeque<SharedFrame> held;
+  /** The bytes of {@link #held}. */
+  private long heldBytes;
   private boolean closed;
   /** A flood close was started (event loop only): later requests are dropped unanswered. */
   private boolean floodClosing;
@@ -57,8 +64,11 @@ final class MonitorSession {
   /** The first request came (or the socket closed): no more handshake deadline or pending slot. */
   private boolean settled;
   private WebSocketGuard guard;
+  /** Who the socket is (its upgrade's credential): which executions and events it may see. */
+  final Identity identity;
 
-  MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending) {
+  MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending, Identity identity) {
+    this.identity = identity;
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
@@ -71,7 +81,7 @@ final class MonitorSession {
     guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), true,
         new GuardListener());
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
-    ws.drainHandler(v -> fullSince = 0);
+    ws.drainHandler(v -> drained());
     ws.frameHandler(this::onFrame);
     ws.pongHandler(b -> {
       lastFrameMs = System.currentTimeMillis();
@@ -206,6 +216,10 @@ final class MonitorSession {
           }
           executions.add(e);
           rt.monitors.subscribeExecution(this, e);
+          if (!identity.watchesAll()) {
+            // the monitors answer once the execution's status names its tool: subscribed, or UNAUTHORIZED
+            return;
+          }
         }
       } else if (executions.remove(e)) {
         rt.monitors.unsubscribeExecution(this, e);
@@ -261,27 +275,103 @@ final class MonitorSession {
     write(f.toJson().encode());
   }
 
+  /**
+   * The execution runs a tool this socket's credential may not watch (the monitors found out from its status): the
+   * subscription is dropped and the socket gets UNAUTHORIZED naming the execution and the tool, counted; it stays open.
+   */
+  void refused(String execId, String tool) {
+    Hub.on(ctx, () -> {
+      if (closed || !executions.remove(execId)) {
+        return;
+      }
+      rt.counters.error(ErrorCodes.UNAUTHORIZED);
+      write(new MonitorFrame(MonitorFrame.ERROR, null, execId, new JsonObject().put("code", ErrorCodes.UNAUTHORIZED)
+          .put("message", "subscribe refused: execution " + execId + " runs tool " + tool
+              + ", which the credential may not watch"), System.currentTimeMillis()).toJson().encode());
+    });
+  }
+
   /** Writes {@code text} on this socket's loop (relays call it from the monitor verticle's context). */
   void deliver(String text) {
     Hub.on(ctx, () -> write(text));
   }
 
-  /** Writes with the slow-consumer bound (this socket's loop). */
   private void write(String text) {
-    if (closed) {
+    send(new SharedFrame(text, null));
+  }
+
+  /**
+   * Writes a frame, or holds it while the write queue is full (this socket's loop). A held frame with a coalesce
+   * key replaces the held frame with the same key. The socket is a slow consumer, closed 1008, when its queue has
+   * stayed full longer than hub.slowConsumerGrace, or when what it holds would exceed hub.writeQueueMaxBytes on top
+   * of the full queue: nothing is queued without bound (docs/monitor.md, Limits and liveness).
+   */
+  void send(SharedFrame frame) {
+    if (closed || closing || ws.isClosed()) {
       return;
     }
-    ws.writeTextMessage(text);
-    rt.counters.messageOut();
-    if (ws.writeQueueFull()) {
-      long now = System.currentTimeMillis();
-      if (fullSince == 0) {
-        fullSince = now;
-      } else if (now - fullSince > rt.settings.slowConsumerGraceMs()) {
-        rt.counters.error(ErrorCodes.SLOW_CONSUMER);
-        close((short) 1008, "slow consumer");
+    if (held == null && !ws.writeQueueFull()) {
+      frame.writeTo(ws);
+      rt.counters.messageOut();
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (fullSince == 0) {
+      fullSince = now;
+    } else if (now - fullSince > rt.settings.slowConsumerGraceMs()) {
+      slowConsumer();
+      return;
+    }
+    if (held == null) {
+      held = new ArrayDeque<>();
+    }
+    if (frame.coalesceKey() != null) {
+      for (Iterator<SharedFrame> it = held.iterator(); it.hasNext(); ) {
+        SharedFrame old = it.next();
+        if (frame.coalesceKey().equals(old.coalesceKey())) {
+          it.remove();
+          heldBytes -= old.length();
+          rt.monitors.frameCoalesced();
+          break;
+        }
       }
     }
+    if (heldBytes + frame.length() > rt.settings.writeQueueMaxBytes()) {
+      slowConsumer();
+      return;
+    }
+    held.addLast(frame);
+    heldBytes += frame.length();
+    if (!ws.writeQueueFull()) {
+      drained();
+    }
+  }
+
+  /** The write queue has room again: the held frames go out, oldest first, while it has. */
+  private void drained() {
+    if (closed || closing || ws.isClosed()) {
+      held = null;
+      return;
+    }
+    while (held != null && !held.isEmpty() && !ws.writeQueueFull()) {
+      SharedFrame f = held.pollFirst();
+      heldBytes -= f.length();
+      f.writeTo(ws);
+      rt.counters.messageOut();
+    }
+    if (held != null && held.isEmpty()) {
+      held = null;
+    }
+    if (held == null && !ws.writeQueueFull()) {
+      fullSince = 0;
+    }
+  }
+
+  private void slowConsumer() {
+    held = null;
+    heldBytes = 0;
+    rt.counters.error(ErrorCodes.SLOW_CONSUMER);
+    close((short) 1008, "slow consumer");
   }
 
   void heartbeat(long nowMs) {

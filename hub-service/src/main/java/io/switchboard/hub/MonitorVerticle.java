@@ -1,11 +1,18 @@
 package io.switchboard.hub;
 
 import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.AccessRole;
+import io.switchboard.common.auth.Authority;
+import io.switchboard.common.auth.Identity;
+import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubAddresses;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,10 +31,7 @@ final class MonitorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     rt.monitors.start(context);
-    rt.node.router().route("/ws").handler(rc -> Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> {
-      new MonitorSession(ws, ctx, rt, pending).open(channel);
-      return null;
-    }));
+    rt.node.router().route("/ws").handler(this::upgrade);
     consumers.add(vertx.eventBus().consumer(HubAddresses.nodeMonitor(rt.nodeId), m -> rt.monitors.onExecutionFrame(m.body())));
     consumers.add(vertx.eventBus().consumer(HubAddresses.MONITOR_INTEREST, m -> rt.monitors.onInterest(m.body())));
     consumers.add(vertx.eventBus().consumer(Addresses.STATS_CLUSTER, m -> rt.monitors.onStats(m.body())));
@@ -44,6 +48,33 @@ final class MonitorVerticle extends VerticleBase {
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     return Future.all(ready);
+  }
+
+  /**
+   * A /ws upgrade with its credential checked first (its Authorization header or access_token parameter): refused
+   * with 401 UNAUTHORIZED, or 403 FORBIDDEN for a credential with neither the monitor nor the admin role, both counted.
+   */
+  private void upgrade(RoutingContext rc) {
+    Context here = Vertx.currentContext();
+    rt.auth.authenticate(Authority.credential(rc.request())).onComplete(ar -> Hub.on(here, () -> {
+      Authority.Outcome o = ar.succeeded() ? ar.result() : null;
+      if (o == null || !o.ok()) {
+        rt.counters.error(ErrorCodes.FAILED_AUTH);
+        Upgrades.refuse(rc, 401, "UNAUTHORIZED", "a monitor credential is required: "
+            + (o == null ? "the credential could not be checked" : o.refusal().describe()));
+        return;
+      }
+      Identity who = o.identity();
+      if (!who.has(AccessRole.MONITOR) && !who.admin()) {
+        rt.counters.error(ErrorCodes.UNAUTHORIZED);
+        Upgrades.refuse(rc, 403, "FORBIDDEN", "the credential grants neither the monitor nor the admin role");
+        return;
+      }
+      Upgrades.upgrade(rc, rt, (ws, ctx, pending, channel) -> {
+        new MonitorSession(ws, ctx, rt, pending, who).open(channel);
+        return null;
+      });
+    }));
   }
 
   @Override

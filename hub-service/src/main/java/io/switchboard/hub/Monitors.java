@@ -1,7 +1,9 @@
 package io.switchboard.hub;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.EventView;
 import io.switchboard.common.hub.HubAddresses;
 import io.switchboard.common.hub.MonitorFrame;
 import io.vertx.core.Context;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -38,12 +41,21 @@ final class Monitors {
   /** Set once, when the monitor verticle starts, before any /ws socket or execution exists. */
   private volatile Context owner;
   private final Set<MonitorSession> sessions = new HashSet<>();
-  private final Map<String, Set<MonitorSession>> byExecution = new HashMap<>();
+  private final Map<String, Subscribers> byExecution = new HashMap<>();
+  /** Held frames replaced by a newer view (accounting: any socket's context). */
+  private final LongAdder coalesced = new LongAdder();
   /** byExecution's size, for the gauge (read by the scrape's thread). */
   private volatile int watched;
-  private final Map<String, Set<MonitorSession>> byTopic = Map.of(
-      MonitorFrame.TOPIC_EVENTS, new HashSet<>(), MonitorFrame.TOPIC_STATS, new HashSet<>(),
-      MonitorFrame.TOPIC_ALERTS, new HashSet<>(), MonitorFrame.TOPIC_HEALTH, new HashSet<>());
+  private final Map<String, Subscribers> byTopic = Map.of(
+      MonitorFrame.TOPIC_EVENTS, new Subscribers(), MonitorFrame.TOPIC_STATS, new Subscribers(),
+      MonitorFrame.TOPIC_ALERTS, new Subscribers(), MonitorFrame.TOPIC_HEALTH, new Subscribers());
+  /**
+   * Restricted sockets (a watch claim narrower than every tool) whose execution subscriptions await their verdict: the
+   * first status frame names the tool, then they get subscribed and the frames, or UNAUTHORIZED. The owner's context.
+   */
+  private final Map<String, Set<MonitorSession>> awaitingVerdict = new HashMap<>();
+  /** The tool of each watched execution, from its status frames (the owner's context). */
+  private final Map<String, String> toolOf = new HashMap<>();
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
@@ -62,6 +74,14 @@ final class Monitors {
     Gauge.builder("switchboard.monitor.watched.executions", this, m -> m.watched)
         .description("Executions that some /ws socket of this node watches")
         .register(rt.node.metrics().registry());
+    FunctionCounter.builder("switchboard.monitor.frames.coalesced", coalesced, LongAdder::sum)
+        .description("Stats and health frames a lagging /ws socket held and replaced by a newer view before sending")
+        .register(rt.node.metrics().registry());
+  }
+
+  /** A lagging socket replaced a held view by a newer one (any socket's context). */
+  void frameCoalesced() {
+    coalesced.increment();
   }
 
   /** Binds the /ws side to its owner's context (the monitor verticle's start). */
@@ -177,8 +197,16 @@ final class Monitors {
 
   void subscribeExecution(MonitorSession m, String execId) {
     Hub.on(owner, () -> {
-      byExecution.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+      byExecution.computeIfAbsent(execId, k -> new Subscribers()).add(m);
       watched = byExecution.size();
+      if (!m.identity.watchesAll()) {
+        String tool = toolOf.get(execId);
+        if (tool == null) {
+          awaitingVerdict.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+        } else if (!verdict(m, execId, tool)) {
+          return;
+        }
+      }
       rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
           .put("node", rt.nodeId).put("subscribe", true));
     });
@@ -237,13 +265,55 @@ final class Monitors {
 
   // ---- /ws side: relays (the owner's context) -----------------------------------------------------------
 
-  /** A frame of a watched execution arrived for this node's monitors. */
+  /**
+   * A frame of a watched execution arrived for this node's monitors, encoded once: each socket gets it if its
+   * credential may watch the execution's tool (known from its status frames); a restricted socket waiting for its
+   * verdict gets the verdict first.
+   */
   void onExecutionFrame(JsonObject frame) {
-    Set<MonitorSession> subs = byExecution.get(frame.getString("executionId", ""));
-    if (subs != null && !subs.isEmpty()) {
-      String text = frame.encode();
-      subs.forEach(m -> m.deliver(text));
+    String execId = frame.getString("executionId", "");
+    Subscribers subs = byExecution.get(execId);
+    if (subs == null || subs.isEmpty()) {
+      return;
     }
+    if (frame.getValue("data") instanceof JsonObject d && d.getValue("toolName") instanceof String named) {
+      toolOf.put(execId, named);
+    }
+    Set<MonitorSession> waiting = awaitingVerdict.remove(execId);
+    String tool = toolOf.get(execId);
+    if (waiting != null) {
+      for (MonitorSession m : waiting) {
+        if (tool == null) {
+          awaitingVerdict.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
+        } else {
+          verdict(m, execId, tool);
+        }
+      }
+    }
+    subs = byExecution.get(execId);
+    if (subs == null) {
+      return;
+    }
+    Set<MonitorSession> stillWaiting = awaitingVerdict.getOrDefault(execId, Set.of());
+    subs.relay(new SharedFrame(frame.encode(), null),
+        m -> !stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool)));
+  }
+
+  /**
+   * A restricted socket's subscription meets the execution's tool: subscribed (true), or refused and dropped
+   * (false). The owner's context.
+   */
+  private boolean verdict(MonitorSession m, String execId, String tool) {
+    if (m.identity.mayWatch(tool)) {
+      m.deliver(MonitorFrame.execution(MonitorFrame.SUBSCRIBED, execId, new JsonObject()).toJson().encode());
+      return true;
+    }
+    if (removeSubscriber(m, execId)) {
+      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
+          .put("node", rt.nodeId).put("subscribe", false));
+    }
+    m.refused(execId, tool);
+    return false;
   }
 
   /** Relays a ClusterStats snapshot to topic stats. */
@@ -261,16 +331,48 @@ final class Monitors {
     relay(MonitorFrame.TOPIC_HEALTH, MonitorFrame.HEALTH, clusterHealth);
   }
 
+  /**
+   * Relays a topic's frame, encoded once. A socket that lags keeps only the latest stats and health views
+   * (each supersedes the last); events and alerts each count.
+   */
   private void relay(String topic, String type, JsonObject body) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     if (!subs.isEmpty()) {
-      String text = MonitorFrame.topic(type, topic, body).toJson().encode();
-      subs.forEach(m -> m.deliver(text));
+      boolean view = MonitorFrame.TOPIC_STATS.equals(topic) || MonitorFrame.TOPIC_HEALTH.equals(topic);
+      subs.relay(new SharedFrame(MonitorFrame.topic(type, topic, body).toJson().encode(), view ? topic : null));
+    }
+  }
+
+  /**
+   * Relays a hub event to topic events, each view encoded once: to each socket the view its credential allows
+   * ({@link EventView}): the whole event, the event without what only admins see, or nothing.
+   */
+  private void relayEvent(JsonObject event) {
+    Subscribers subs = byTopic.get(MonitorFrame.TOPIC_EVENTS);
+    if (subs.isEmpty()) {
+      return;
+    }
+    subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode(),
+        null), m -> EventView.view(event, m.identity) == event);
+    JsonObject redacted = null;
+    for (MonitorSession m : subs.sockets()) {
+      JsonObject v = EventView.view(event, m.identity);
+      if (v != null && v != event) {
+        redacted = v;
+        break;
+      }
+    }
+    if (redacted != null) {
+      subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, redacted).toJson()
+          .encode(), null), m -> {
+            JsonObject v = EventView.view(event, m.identity);
+            return v != null && v != event;
+          });
     }
   }
 
   private void listenToEvents() {
-    eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relay(MonitorFrame.TOPIC_EVENTS, MonitorFrame.EVENT, msg.body()));
+    eventsConsumer = rt.bus.consumer(Addresses.HUB_EVENTS, msg -> relayEvent(msg.body()));
     MessageConsumer<JsonObject> registered = eventsConsumer;
     eventsListening = registered.completion();
     registered.completion().onComplete(ar -> {
@@ -281,7 +383,7 @@ final class Monitors {
   }
 
   private void unsubscribeNow(MonitorSession m, String topic) {
-    Set<MonitorSession> subs = byTopic.get(topic);
+    Subscribers subs = byTopic.get(topic);
     subs.remove(m);
     if (!MonitorFrame.TOPIC_EVENTS.equals(topic)) {
       return;
@@ -296,11 +398,16 @@ final class Monitors {
 
   /** Removes {@code m} from the execution's subscribers; true when it was the last one on this node. */
   private boolean removeSubscriber(MonitorSession m, String execId) {
-    Set<MonitorSession> subs = byExecution.get(execId);
+    Set<MonitorSession> waiting = awaitingVerdict.get(execId);
+    if (waiting != null && waiting.remove(m) && waiting.isEmpty()) {
+      awaitingVerdict.remove(execId);
+    }
+    Subscribers subs = byExecution.get(execId);
     if (subs == null || !subs.remove(m) || !subs.isEmpty()) {
       return false;
     }
     byExecution.remove(execId);
+    toolOf.remove(execId);
     watched = byExecution.size();
     return true;
   }

@@ -3,10 +3,14 @@ package io.switchboard.hub;
 import io.switchboard.hub.tools.ToolDef;
 import io.switchboard.hub.tools.ToolDirectory;
 import io.vertx.core.Context;
+import io.switchboard.common.auth.Identity;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * This node's offer to the cluster: the tools its agents offer and whether its monitors want per-message hub events.
@@ -23,6 +27,8 @@ final class ToolOffers {
   private Runnable announce = () -> {};
   /** Offers by session id, in offer order: the owner's context only. */
   private final Map<String, List<ToolDef>> bySession = new LinkedHashMap<>();
+  /** The identity (subject) of each offering session: the owner's context only. */
+  private final Map<String, String> subjects = new HashMap<>();
   private boolean eventsInterest;
 
   ToolOffers(String nodeId, LocalMember member, ToolDirectory directory) {
@@ -37,10 +43,11 @@ final class ToolOffers {
     this.owner = ctx;
   }
 
-  /** An agent session's tools, once its consumers are registered (any context). */
-  void offer(String sessionId, List<ToolDef> tools) {
+  /** An agent session's tools, once its consumers are registered (any context); {@code subject} is its identity's. */
+  void offer(String sessionId, String subject, List<ToolDef> tools) {
     Hub.on(owner, () -> {
       bySession.put(sessionId, List.copyOf(tools));
+      subjects.put(sessionId, subject);
       changed();
     });
   }
@@ -48,6 +55,7 @@ final class ToolOffers {
   /** An agent session closed: its tools leave the offer (any context). */
   void withdraw(String sessionId) {
     Hub.on(owner, () -> {
+      subjects.remove(sessionId);
       if (bySession.remove(sessionId) != null) {
         changed();
       }
@@ -75,6 +83,14 @@ final class ToolOffers {
     return new ArrayList<>(m.values());
   }
 
+  /** Tool name to the subjects of this node's agents that offer it (the owner's context). */
+  Map<String, Set<String>> owners() {
+    Map<String, Set<String>> m = new HashMap<>();
+    bySession.forEach((session, tools) -> tools.forEach(t -> m.computeIfAbsent(t.name(), k -> new HashSet<>())
+        .add(subjects.getOrDefault(session, Identity.ANONYMOUS))));
+    return m;
+  }
+
   /** The owner's context only. */
   boolean eventsInterest() {
     return eventsInterest;
@@ -82,7 +98,7 @@ final class ToolOffers {
 
   /** Puts this node's entry in the directory as the offer stands now (the owner's context). */
   void refreshDirectory(String memberId, long nowMs) {
-    directory.put(nodeId, memberId, tools(), eventsInterest, nowMs);
+    directory.put(nodeId, memberId, tools(), owners(), eventsInterest, nowMs);
   }
 
   private void changed() {

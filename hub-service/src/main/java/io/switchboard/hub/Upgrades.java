@@ -63,7 +63,7 @@ final class Upgrades {
    * refused for load is not left holding a kept-alive socket, and a swarm of refused sockets costs no more than
    * their answers.
    */
-  private static void refuse(RoutingContext rc, int status, String code, String reason) {
+  static void refuse(RoutingContext rc, int status, String code, String reason) {
     boolean close = status == 503;
     if (close) {
       rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);

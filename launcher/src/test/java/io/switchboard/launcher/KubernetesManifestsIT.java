@@ -78,6 +78,39 @@ class KubernetesManifestsIT {
     return (T) cur;
   }
 
+  /**
+   * The NetworkPolicy admits the Hazelcast port and the (fixed) event-bus port of the ConfigMap only from Switchboard
+   * pods, for every Switchboard pod: no rule opens them to anyone else.
+   */
+  @SuppressWarnings("unchecked")
+  static void assertClusterPortsClosedToOthers(List<Map<String, Object>> docs, SwitchboardConfig cfg) {
+    int hazelcast = cfg.getInt(ConfigKeys.CLUSTER_PORT);
+    int bus = cfg.getInt(ConfigKeys.EVENTBUS_PORT);
+    assertThat(bus).as("eventBus.port must be fixed for the NetworkPolicy").isPositive();
+    Map<String, Object> policy = docs.stream().filter(d -> "NetworkPolicy".equals(d.get("kind"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no NetworkPolicy in the rendered manifests"));
+    assertThat((Map<String, Object>) at(policy, "spec", "podSelector", "matchLabels"))
+        .containsEntry("app.kubernetes.io/name", "switchboard");
+    assertThat((List<String>) at(policy, "spec", "policyTypes")).contains("Ingress");
+    Set<Integer> fromSwitchboard = new HashSet<>();
+    for (Map<String, Object> rule : (List<Map<String, Object>>) at(policy, "spec", "ingress")) {
+      List<Map<String, Object>> from = (List<Map<String, Object>>) rule.get("from");
+      boolean onlySwitchboard = from != null && !from.isEmpty() && from.stream().allMatch(f -> f.keySet().equals(Set.of("podSelector"))
+          && "switchboard".equals(at(f, "podSelector", "matchLabels", "app.kubernetes.io/name")));
+      List<Map<String, Object>> ports = (List<Map<String, Object>>) rule.get("ports");
+      assertThat(ports).as("an ingress rule without ports opens every port").isNotNull();
+      for (Map<String, Object> p : ports) {
+        int port = (Integer) p.get("port");
+        if (onlySwitchboard) {
+          fromSwitchboard.add(port);
+        } else {
+          assertThat(port).as("port %d is opened to pods other than Switchboard's", port).isNotIn(hazelcast, bus);
+        }
+      }
+    }
+    assertThat(fromSwitchboard).contains(hazelcast, bus);
+  }
+
   /** A probe to check: which role's pod, which path, which port number. */
   record Probe(String role, String kind, String path, int port) {}
 
@@ -103,6 +136,7 @@ class KubernetesManifestsIT {
       // the shipped ConfigMap must be a valid configuration
       SwitchboardConfig cfg = SwitchboardConfig.load(cfgFile, Map.of());
       int httpPort = cfg.getInt(ConfigKeys.HTTP_PORT);
+      assertClusterPortsClosedToOthers(docs, cfg);
       for (Map<String, Object> d : docs) {
         if (!"Deployment".equals(d.get("kind"))) {
           continue;
@@ -126,6 +160,8 @@ class KubernetesManifestsIT {
           ports.put((String) p.get("name"), (Integer) p.get("containerPort"));
         }
         assertThat(ports.get("http")).as("container port http equals http.port of the ConfigMap").isEqualTo(httpPort);
+        assertThat(ports.get("eventbus")).as("container port eventbus equals eventBus.port of the ConfigMap")
+            .isEqualTo(cfg.getInt(ConfigKeys.EVENTBUS_PORT));
         for (String kind : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
           Map<String, Object> probe = (Map<String, Object>) c.get(kind);
           assertThat(probe).as("%s of %s", kind, (String) at(d, "metadata", "name")).isNotNull();

@@ -109,12 +109,12 @@ class NodeOpsIT {
   @Test
   void aProfileIsAJfrRecordingAndASecondAtTheSameTimeGets409() throws Exception {
     CompletableFuture<HttpResponse<Path>> first = http.sendAsync(
-        HttpRequest.newBuilder(URI.create(node.url("/admin/profile?seconds=3"))).POST(HttpRequest.BodyPublishers.noBody())
+        HttpRequest.newBuilder(URI.create(node.url("/admin/profile?seconds=3"))).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody())
             .timeout(Duration.ofSeconds(60)).build(),
         HttpResponse.BodyHandlers.ofFile(Files.createTempFile("profile-", ".jfr")));
     Await.waitFor(Duration.ofSeconds(20), () -> node.output().contains("recording a 3 s profile"), "the recording did not start");
     HttpResponse<String> second = http.send(HttpRequest.newBuilder(URI.create(node.url("/admin/profile?seconds=1")))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(first).isNotDone();
     assertThat(second.statusCode()).isEqualTo(409);
     assertThat(new JsonObject(second.body()).getJsonObject("error").getString("code")).isEqualTo("PROFILE_RUNNING");
@@ -128,7 +128,7 @@ class NodeOpsIT {
     Files.deleteIfExists(r.body());
     // the recording ended: the next one is accepted
     HttpResponse<byte[]> again = http.send(HttpRequest.newBuilder(URI.create(node.url("/admin/profile?seconds=1")))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(again.statusCode()).isEqualTo(200);
   }
 

@@ -14,7 +14,9 @@ import java.util.Map;
 public final class BridgeMetrics {
   /** Why a bridge refused or cut a client's input. */
   public enum Reason {
-    MALFORMED, TOO_LARGE, RATE_LIMITED, SLOW_CONSUMER, SOCKET_LIMIT;
+    MALFORMED, TOO_LARGE, RATE_LIMITED, SLOW_CONSUMER, SOCKET_LIMIT,
+    /** A write or a hub-event registration without the credential it needs, or a refused credential. */
+    UNAUTHORIZED;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -32,7 +34,7 @@ public final class BridgeMetrics {
     }
     for (Reason r : Reason.values()) {
       errors.put(r, Counter.builder("switchboard.bridge.errors").tag("bridge", bridge).tag("reason", r.label())
-          .description("Bridge input refused or sockets cut: malformed JSON, oversized frames, floods, clients that do not read, sockets over bridge.maxSockets")
+          .description("Bridge input refused or sockets cut: malformed JSON, oversized frames, floods, clients that do not read, sockets over bridge.maxSockets, input without the credential it needs")
           .register(registry));
     }
   }

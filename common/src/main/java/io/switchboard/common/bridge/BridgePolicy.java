@@ -1,10 +1,12 @@
 package io.switchboard.common.bridge;
 
+import io.switchboard.common.Addresses;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The address check both bridges apply to a client's message before Vert.x's bridge acts on it (docs/operations.md,
@@ -79,6 +81,18 @@ public final class BridgePolicy {
       return false;
     }
     return true;
+  }
+
+  /** The addresses whose SEND is a read (the dashboard's queries): every other SEND or PUBLISH is a write. */
+  static final Set<String> READS = Set.of(Addresses.STATS_QUERY, Addresses.ALERTS_QUERY);
+
+  /**
+   * Whether a client's message needs an admin credential (docs/operations.md, Authentication): a SEND or PUBLISH to
+   * any address other than the read queries (a write).
+   */
+  public static boolean needsAdmin(BridgeEventType type, JsonObject raw) {
+    return (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH) && raw != null
+        && !(raw.getValue("address") instanceof String a && READS.contains(a));
   }
 
   /** Vert.x's own permission lists, set to the same addresses: a second fence behind {@link #inbound}. */

@@ -1,5 +1,6 @@
 package io.switchboard.common.bridge;
 
+import io.switchboard.common.auth.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -25,6 +26,8 @@ final class GuardedSockJSSocket implements SockJSSocket {
   private final BridgeSettings settings;
   private final BridgeMetrics metrics;
   final SocketBudget budget = new SocketBudget();
+  /** Who the socket is, from its credential at creation (its event loop; null until then). */
+  Identity identity;
   /** Whether this socket holds a place in {@link BridgeSockets}. */
   boolean counted;
   private boolean cut;

@@ -1,7 +1,14 @@
 package io.switchboard.common.bridge;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.Authority;
+import io.switchboard.common.auth.EventView;
+import io.switchboard.common.auth.Identity;
+import io.switchboard.common.auth.ToolPatterns;
 import io.switchboard.common.http.AccessLogHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
@@ -9,6 +16,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The SockJS event-bus bridge at {@code /eventbus} (docs/operations.md, Bridges): Vert.x's bridge with its
@@ -27,22 +36,29 @@ public final class SockJsBridge {
    */
   static final int PENDING_REPLIES = 16;
 
+  /** A socket without a credential where one is configured: no role. */
+  private static final Identity ANONYMOUS = new Identity(Identity.ANONYMOUS, Set.of(), ToolPatterns.NONE,
+      ToolPatterns.NONE, ToolPatterns.NONE);
+
   private final BridgePolicy policy;
   private final BridgeMetrics metrics;
   private final BridgeSockets sockets;
+  private final Authority authority;
 
-  private SockJsBridge(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
+  private SockJsBridge(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets, Authority authority) {
     this.policy = policy;
     this.metrics = metrics;
     this.sockets = sockets;
+    this.authority = authority;
   }
 
   /**
    * Mounts the bridge on {@code router} under {@link #PATH}: Vert.x's SockJS bridge (what {@code SockJSHandler.bridge}
    * installs), handed each socket wrapped in a {@link GuardedSockJSSocket}.
    */
-  public static void mount(Router router, Vertx vertx, BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
-    SockJsBridge bridge = new SockJsBridge(policy, metrics, sockets);
+  public static void mount(Router router, Vertx vertx, BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets,
+      Authority authority) {
+    SockJsBridge bridge = new SockJsBridge(policy, metrics, sockets, authority);
     SockJSHandlerOptions handlerOptions = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     SockJSBridgeOptions options = policy.permit(new SockJSBridgeOptions())
         .setMaxHandlersPerSocket(policy.settings().outbound().size() + PENDING_REPLIES)
@@ -53,6 +69,52 @@ public final class SockJsBridge {
       AccessLogHandler.upgraded(socket.routingContext(), null);
       vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics));
     }));
+  }
+
+  /**
+   * Takes the socket's identity from its credential (the upgrade's Authorization header or access_token parameter):
+   * without one it is anonymous (no role: the read queries and stats, alerts and health, no hub events when
+   * authentication is configured); a credential that is refused closes the socket, counted as unauthorized.
+   */
+  private void identify(BridgeEvent event, GuardedSockJSSocket socket) {
+    String credential = socket.headers() == null ? null : socket.headers().get("Authorization");
+    if (credential == null && socket.uri() != null) {
+      credential = new QueryStringDecoder(socket.uri()).parameters().getOrDefault("access_token", List.of()).stream()
+          .findFirst().orElse(null);
+    }
+    if (Authority.stripBearer(credential) == null && authority.settings().required()) {
+      socket.identity = ANONYMOUS;
+      event.complete(true);
+      return;
+    }
+    authority.authenticate(credential).onComplete(ar -> {
+      Authority.Outcome o = ar.succeeded() ? ar.result() : null;
+      if (o != null && o.ok()) {
+        socket.identity = o.identity();
+        event.complete(true);
+      } else {
+        metrics.error(BridgeMetrics.Reason.UNAUTHORIZED);
+        event.complete(false);
+      }
+    });
+  }
+
+  /**
+   * Whether a message may go to the socket: hub events only in the view its identity allows ({@link EventView}); a
+   * redacted view replaces the body in the socket's own envelope.
+   */
+  private static boolean visible(JsonObject raw, Identity who) {
+    if (raw == null || !Addresses.HUB_EVENTS.equals(raw.getValue("address")) || !(raw.getValue("body") instanceof JsonObject body)) {
+      return true;
+    }
+    JsonObject v = EventView.view(body, who);
+    if (v == null) {
+      return false;
+    }
+    if (v != body) {
+      raw.put("body", v);
+    }
+    return true;
   }
 
   private void handle(BridgeEvent event) {
@@ -70,7 +132,7 @@ public final class SockJsBridge {
         }
         socket.counted = true;
         socket.setWriteQueueMaxSize(policy.settings().writeQueueMaxBytes());
-        event.complete(true);
+        identify(event, socket);
       }
       case SOCKET_CLOSED -> {
         if (socket.counted) {
@@ -84,10 +146,17 @@ public final class SockJsBridge {
         if (socket.budget.queueFull(full, System.currentTimeMillis(), policy.settings().slowConsumerGraceMs())) {
           socket.cut(BridgeMetrics.Reason.SLOW_CONSUMER);
         }
-        event.complete(!full);
+        event.complete(!full && visible(event.getRawMessage(), socket.identity));
       }
       case SEND, PUBLISH, REGISTER, UNREGISTER -> {
-        event.complete(policy.admit(type, event.getRawMessage(), metrics));
+        if (!policy.admit(type, event.getRawMessage(), metrics)) {
+          event.complete(false);
+        } else if (BridgePolicy.needsAdmin(type, event.getRawMessage()) && (socket.identity == null || !socket.identity.admin())) {
+          metrics.error(BridgeMetrics.Reason.UNAUTHORIZED);
+          event.complete(false);
+        } else {
+          event.complete(true);
+        }
       }
       default -> event.complete(true);
     }

@@ -1,6 +1,8 @@
 package io.switchboard.common.bridge;
 
 import io.netty.channel.ChannelPipeline;
+import io.switchboard.common.Addresses;
+import io.switchboard.common.auth.Authority;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Handler;
@@ -11,6 +13,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.impl.NetServerInternal;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
@@ -25,12 +29,14 @@ public final class TcpBridgeVerticle extends VerticleBase {
   private final BridgePolicy policy;
   private final BridgeMetrics metrics;
   private final BridgeSockets sockets;
+  private final Authority authority;
   private TcpEventBusBridge bridge;
 
-  public TcpBridgeVerticle(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets) {
+  public TcpBridgeVerticle(BridgePolicy policy, BridgeMetrics metrics, BridgeSockets sockets, Authority authority) {
     this.policy = policy;
     this.metrics = metrics;
     this.sockets = sockets;
+    this.authority = authority;
   }
 
   @Override
@@ -101,9 +107,38 @@ public final class TcpBridgeVerticle extends VerticleBase {
   private void handle(BridgeEvent event) {
     switch (event.type()) {
       case SEND, PUBLISH, REGISTER, UNREGISTER -> {
-        event.complete(policy.admit(event.type(), event.getRawMessage(), metrics));
+        JsonObject raw = event.getRawMessage();
+        if (!policy.admit(event.type(), raw, metrics)) {
+          event.complete(false);
+        } else if (BridgePolicy.needsAdmin(event.type(), raw) || hubEvents(event.type(), raw)) {
+          adminOnly(event, raw);
+        } else {
+          event.complete(true);
+        }
       }
       default -> event.complete(true);
     }
+  }
+
+  /**
+   * The TCP bridge cannot filter what it delivers per socket, so a registration for hub events needs an admin
+   * credential, like a write.
+   */
+  private static boolean hubEvents(BridgeEventType type, JsonObject raw) {
+    return type == BridgeEventType.REGISTER && Addresses.HUB_EVENTS.equals(raw.getValue("address"));
+  }
+
+  /** Lets the message pass only with an admin credential in its frame's {@code headers.authorization}; else counted. */
+  private void adminOnly(BridgeEvent event, JsonObject raw) {
+    JsonObject headers = raw.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+    Object credential = headers.getValue("authorization") != null ? headers.getValue("authorization")
+        : headers.getValue("Authorization");
+    authority.authenticate(credential instanceof String c ? c : null).onComplete(ar -> {
+      boolean admin = ar.succeeded() && ar.result().ok() && ar.result().identity().admin();
+      if (!admin) {
+        metrics.error(BridgeMetrics.Reason.UNAUTHORIZED);
+      }
+      event.complete(admin);
+    });
   }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Creates the node's Vert.x: clustered through embedded Hazelcast unless {@code cluster.mode} is {@code none},
- * with Vert.x metrics in the node's registry (a registry name per node, so several nodes fit in one JVM).
+ * with Vert.x metrics in the node's registry (a registry name per node, so several nodes fit in one JVM), and the
+ * event bus between nodes under mutual TLS when {@code eventBus.tls.*} is set ({@link EventBusTls}).
  */
 public final class NodeVertx {
   private NodeVertx() {}
@@ -45,6 +46,12 @@ public final class NodeVertx {
    */
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
       Map<String, String> memberAttributes, NodeTracing tracing) {
+    EventBusTls busTls;
+    try {
+      busTls = EventBusTls.from(cfg);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     VertxOptions options = new VertxOptions();
     options.setBlockedThreadCheckInterval(cfg.getDurationMs(ConfigKeys.VERTX_BLOCKED_THREAD_CHECK_INTERVAL));
     options.setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
@@ -76,6 +83,9 @@ public final class NodeVertx {
         .setPort(cfg.getInt(ConfigKeys.EVENTBUS_PORT));
     if (!publicHost.isEmpty()) {
       eb.setClusterPublicHost(publicHost);
+    }
+    if (busTls != null) {
+      busTls.applyTo(eb);
     }
     Config hazelcast = HazelcastConfigFactory.build(cfg);
     memberAttributes.forEach(hazelcast.getMemberAttributeConfig()::setAttribute);

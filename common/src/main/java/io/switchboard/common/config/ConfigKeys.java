@@ -57,6 +57,17 @@ public final class ConfigKeys {
   public static final String HTTP_REQUEST_HEADER_TIMEOUT = duration("http.requestHeaderTimeout", "10s",
       "A connection must deliver a complete request head within this long after it opened, and after each response on a kept-alive connection; else it is closed (counted as REQUEST_HEADER_TIMEOUT unless a kept-alive connection simply sent nothing more). 0 means no deadline.");
 
+  public static final String HTTP_ALLOWED_ORIGINS = key("http.allowedOrigins", ConfigType.LIST, "",
+      "Browser origins (scheme://host[:port]) that may call the node and open WebSockets. Empty: only the node's own origin (the Origin's host and port equal the Host header). Set: exactly these, the node's own public origin included only if listed (this also shuts out DNS rebinding). A request or upgrade from any other origin is refused with 403 ORIGIN_REFUSED; only listed origins get CORS headers. Requests without an Origin header (non-browser clients) are not affected (docs/operations.md, Running it in the open).");
+  public static final String HTTP_MAX_BODY_BYTES = add(new ConfigKey("http.maxBodyBytes", ConfigType.BYTES, "64KiB", false,
+      List.of(), 1d, (double) Integer.MAX_VALUE, "Largest request body a POST, PUT, PATCH or DELETE may carry; larger is refused with 413 BODY_TOO_LARGE."));
+  public static final String HTTP_TLS_CERT_PATH = key("http.tls.certPath", ConfigType.STRING, "",
+      "PEM certificate chain of the HTTP server; with http.tls.keyPath set, HTTP and WebSockets are served over TLS only (https, wss). Empty means plain HTTP.");
+  public static final String HTTP_TLS_KEY_PATH = key("http.tls.keyPath", ConfigType.STRING, "",
+      "PEM private key (PKCS#8 or PKCS#1) of http.tls.certPath.");
+  public static final String HTTP_TLS_RELOAD_INTERVAL = duration("http.tls.reloadInterval", "30s",
+      "How often the node checks the TLS key and certificate files for a change (modification time or size) and serves the new pair to new connections; 0 means never.");
+
   // ---- cluster ------------------------------------------------------------------------------------------
   public static final String CLUSTER_MODE = enumKey("cluster.mode", "loopback",
       List.of("loopback", "tcp", "multicast", "kubernetes", "none"),
@@ -89,6 +100,12 @@ public final class ConfigKeys {
   public static final String CLUSTER_GRACEFUL_WAIT = duration("cluster.gracefulShutdownWait", "5s",
       "Longest a leaving member waits for its partitions to migrate.");
   public static final String EVENTBUS_PORT = intKey("eventBus.port", 0, 0, 65535, "Event-bus TCP port; 0 picks a free one.");
+  public static final String EVENTBUS_TLS_CERT_PATH = key("eventBus.tls.certPath", ConfigType.STRING, "",
+      "PEM certificate chain this node presents on the event bus, signed by eventBus.tls.trustPath's CA. With eventBus.tls.keyPath and eventBus.tls.trustPath set, the event bus between nodes runs mutual TLS: a process without a certificate of that CA can neither send to nor receive from the nodes, even when it joins Hazelcast. All three or none.");
+  public static final String EVENTBUS_TLS_KEY_PATH = key("eventBus.tls.keyPath", ConfigType.STRING, "",
+      "PEM private key (PKCS#8 or PKCS#1) of eventBus.tls.certPath.");
+  public static final String EVENTBUS_TLS_TRUST_PATH = key("eventBus.tls.trustPath", ConfigType.STRING, "",
+      "PEM certificate(s) of the cluster's CA: the only issuer whose certificates the event bus accepts, from servers and from clients.");
 
   // ---- shutdown -----------------------------------------------------------------------------------------
   public static final String SHUTDOWN_DRAIN_DELAY = duration("shutdown.drainDelay", "2s",
@@ -104,7 +121,7 @@ public final class ConfigKeys {
   public static final String LOG_MASKED_FIELDS = key("log.maskedFields", ConfigType.LIST,
       "password,token,secret,key,authorization",
       "Field names whose values are masked in every log line (plain fields, nested JSON, query strings). Matched case-insensitively as part of a name.");
-  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request.");
+  public static final String LOG_ACCESS = key("log.accessLog", ConfigType.BOOLEAN, true, "One log line per HTTP request and per WebSocket upgrade (logger io.switchboard.access); false silences that logger.");
   public static final String LOG_FILE_PATH = key("log.file.path", ConfigType.STRING, "",
       "Also write the log lines (same format, same masking) to this file, rolled by size and time; empty means stdout only. Ignored when -Dlogback.configurationFile is given (docs/operations.md, Logs).");
   public static final String LOG_FILE_MAX_FILE_SIZE = add(new ConfigKey("log.file.maxFileSize", ConfigType.BYTES, "100MiB", false,
@@ -171,9 +188,9 @@ public final class ConfigKeys {
   public static final String HUB_IDLE_TIMEOUT = duration("hub.idleTimeout", "60s",
       "A /haip socket with no frame at all (pongs included) for this long is closed.");
   public static final String HUB_AUTH_TOKENS = secret("hub.auth.tokens", ConfigType.LIST, "",
-      "If set, a HAI must carry auth.token equal to one of these (with or without 'Bearer '); else FAILED_AUTH.");
+      "Static client tokens (the simple mode; docs/operations.md, Authentication): if set, a HAI must carry a credential (auth.token, one of these with or without 'Bearer ', or a JWT, or an admin or agent token); else FAILED_AUTH. One of these opens /haip as a client (and agent when hub.auth.agentTokens is empty) and /ws as a monitor of every tool.");
   public static final String HUB_AUTH_AGENT_TOKENS = secret("hub.auth.agentTokens", ConfigType.LIST, "",
-      "If set, only a HAI whose auth carries one of these may offer tools (role agent).");
+      "Static agent tokens: if set, only a HAI whose credential is one of these (or a JWT or admin token with the agent role) may offer tools.");
   public static final String HUB_REPLAY_MAX_FRAMES = intKey("hub.replay.maxFrames", 1000, 0, 1_000_000,
       "Server frames a transaction keeps for REPLAY_REQUEST.");
   public static final String HUB_REPLAY_MAX_AGE = duration("hub.replay.maxAge", "5m",
@@ -208,6 +225,38 @@ public final class ConfigKeys {
       "Ping, pong and close frames per second a socket may send (a bucket of one second's worth); above it the socket is closed 1008 'control frame flood'.");
   public static final String HUB_CLOSE_TIMEOUT = duration("hub.closeTimeout", "5s",
       "After the node closes a WebSocket, how long it waits for the peer's close frame (reading and discarding anything else) before it drops the TCP connection.");
+
+  // ---- authentication and the admin surface (docs/operations.md, Authentication) --------------------------
+  public static final String AUTH_ADMIN_TOKENS = secret("auth.adminTokens", ConfigType.LIST, "",
+      "Static admin tokens: a Bearer header with one of these opens the admin surface (silences, rule reload, /config, /api/clients, /admin/*, the bridge's write addresses) and gives every role on /haip and /ws.");
+  public static final String AUTH_JWT_SECRET = secret("auth.jwt.secret", ConfigType.STRING, "",
+      "HS256 secret that signs accepted JWTs (at least 32 bytes); empty means no HS256.");
+  public static final String AUTH_JWT_PUBLIC_KEY = key("auth.jwt.publicKey", ConfigType.STRING, "",
+      "PEM public key (the text, or the path of a file holding it) that verifies accepted JWTs; empty means none.");
+  public static final String AUTH_JWT_PUBLIC_KEY_ALGORITHM = enumKey("auth.jwt.publicKeyAlgorithm", "rs256",
+      List.of("rs256", "es256"), "The algorithm of auth.jwt.publicKey: rs256 or es256.");
+  public static final String AUTH_JWT_JWKS_URL = key("auth.jwt.jwksUrl", ConfigType.STRING, "",
+      "URL of a JWKS (RS256 and ES256 keys) fetched at start-up, every auth.jwt.jwksRefresh, and when a token names an unknown kid (at most every 10 s); empty means none.");
+  public static final String AUTH_JWT_JWKS_REFRESH = duration("auth.jwt.jwksRefresh", "10m",
+      "How often the JWKS is fetched again; the last good keys stay in use while a fetch fails.");
+  public static final String AUTH_JWT_ISSUER = key("auth.jwt.issuer", ConfigType.STRING, "",
+      "The iss a JWT must carry; empty means iss is not checked.");
+  public static final String AUTH_JWT_AUDIENCE = key("auth.jwt.audience", ConfigType.LIST, "",
+      "Accepted aud values (a JWT's aud must hold one); empty means aud is not checked.");
+  public static final String AUTH_JWT_CLOCK_SKEW = duration("auth.jwt.clockSkew", "30s",
+      "How far a JWT's exp and nbf may be off this node's clock.");
+  public static final String AUTH_JWT_ROLES_CLAIM = key("auth.jwt.rolesClaim", ConfigType.STRING, "roles",
+      "The claim listing a JWT's roles: client, agent, monitor, admin.");
+  public static final String AUTH_JWT_OFFER_CLAIM = key("auth.jwt.offerClaim", ConfigType.STRING, "tools_offer",
+      "The claim listing tool patterns (* is a wildcard) an agent may offer; absent from a token means every tool.");
+  public static final String AUTH_JWT_CALL_CLAIM = key("auth.jwt.callClaim", ConfigType.STRING, "tools_call",
+      "The claim listing tool patterns a client may call; absent from a token means every tool.");
+  public static final String AUTH_JWT_WATCH_CLAIM = key("auth.jwt.watchClaim", ConfigType.STRING, "tools_watch",
+      "The claim listing tool patterns whose executions and events a monitor may see; absent from a token means every tool.");
+  public static final String AUTH_ALLOW_TOOL_TAKEOVER = key("auth.allowToolTakeover", ConfigType.BOOLEAN, false,
+      "Whether an agent may offer a tool name that an agent of another identity (JWT sub, or static token) already offers; if false it gets UNAUTHORIZED for that tool.");
+  public static final String ADMIN_PORT = intKey("admin.port", 0, 0, 65535,
+      "If set, the admin surface (silences writes, rule reload, /config, /api/clients, /admin/*) is served only on this port (on http.host), and answers 404 on http.port.");
 
   // ---- alert --------------------------------------------------------------------------------------------
   public static final String ALERT_RULES = key("alert.rules", ConfigType.JSON, null,
@@ -245,7 +294,7 @@ public final class ConfigKeys {
 
   // ---- admin --------------------------------------------------------------------------------------------
   public static final String ADMIN_PROFILING_ENABLED = key("admin.profiling.enabled", ConfigType.BOOLEAN, false,
-      "Serve POST /admin/profile?seconds=N (a JFR recording of this node). Off by default: the endpoint has no authentication yet.");
+      "Serve POST /admin/profile?seconds=N (a JFR recording of this node). Off by default; it is part of the admin surface (an admin credential once credentials are configured; docs/operations.md, Authentication).");
   public static final String ADMIN_PROFILING_MAX_SECONDS = intKey("admin.profiling.maxSeconds", 30, 1, 3600,
       "Longest recording POST /admin/profile accepts (seconds); must be shorter than http.idleTimeout, which closes a connection waiting silently for its recording.");
 

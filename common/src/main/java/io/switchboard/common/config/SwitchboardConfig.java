@@ -6,8 +6,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,8 +73,14 @@ public final class SwitchboardConfig {
       String text;
       try {
         text = Files.readString(file);
+      } catch (CharacterCodingException e) {
+        throw new ConfigException("config", "cannot read configuration file " + file + ": it is not valid UTF-8");
+      } catch (NoSuchFileException e) {
+        throw new ConfigException("config", "cannot read configuration file " + file + ": no such file");
+      } catch (AccessDeniedException e) {
+        throw new ConfigException("config", "cannot read configuration file " + file + ": permission denied");
       } catch (IOException e) {
-        throw new ConfigException("config", "cannot read configuration file " + file + ": " + e);
+        throw new ConfigException("config", "cannot read configuration file " + file + ": " + e.getMessage());
       }
       mergeYaml(raw, sources, readYaml(text, file.toString()), file.toString());
     }
@@ -307,7 +316,6 @@ public final class SwitchboardConfig {
     if (!m.matches()) {
       throw new IllegalArgumentException("not a size in bytes (use e.g. 65536, 64KiB, 1MiB)");
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
     long factor = switch (unit.charAt(0)) {
       case 'k' -> 1024L;
@@ -315,7 +323,11 @@ public final class SwitchboardConfig {
       case 'g' -> 1024L * 1024 * 1024;
       default -> 1L;
     };
-    return Math.multiplyExact(n, factor);
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("too large a size (at most " + Long.MAX_VALUE + " bytes)");
+    }
   }
 
   private static List<String> parseList(Object v) {

@@ -2,6 +2,7 @@ package io.switchboard.common.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.switchboard.common.logging.LogSetup;
 import io.switchboard.common.logging.Masker;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * gets the ordinary line of that answer.
  */
 public final class AccessLogHandler implements Handler<RoutingContext> {
-  private static final Logger LOG = LoggerFactory.getLogger("io.switchboard.access");
+  private static final Logger LOG = LoggerFactory.getLogger(LogSetup.ACCESS_LOGGER);
   /** The routing-context key of an upgrade request's line, until it is written. */
   private static final String UPGRADE_KEY = "switchboard.accessLog.upgrade";
 

@@ -26,9 +26,17 @@ public final class HttpErrors {
   public static final String INVALID_QUERY = "INVALID_QUERY";
   /** Any other malformed request (400). */
   public static final String BAD_REQUEST = "BAD_REQUEST";
+  /** No credential, or a refused one, on the admin surface (401). */
+  public static final String UNAUTHORIZED = "UNAUTHORIZED";
+  /** A valid credential without the admin role on the admin surface (403). */
+  public static final String FORBIDDEN = "FORBIDDEN";
   public static final String NOT_FOUND = "NOT_FOUND";
   public static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
   public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
+  /** A POST, PUT or PATCH (or a DELETE with a body) whose Content-Type is not application/json (415). */
+  public static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
+  /** A browser request or WebSocket upgrade from an origin that is neither the node's own nor in http.allowedOrigins (403). */
+  public static final String ORIGIN_REFUSED = "ORIGIN_REFUSED";
   /** Another 4xx answer. */
   public static final String CLIENT_ERROR = "CLIENT_ERROR";
   /** The owning service did not answer or is not running (503). */
@@ -40,8 +48,8 @@ public final class HttpErrors {
   public static final String PROFILE_RUNNING = "PROFILE_RUNNING";
 
   public static final List<String> CODES = List.of(INVALID_JSON, INVALID_SILENCE, PATTERN_REFUSED, SILENCE_LIMIT,
-      INVALID_QUERY, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR,
-      PROFILING_DISABLED, PROFILE_RUNNING);
+      INVALID_QUERY, BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, BODY_TOO_LARGE,
+      UNSUPPORTED_MEDIA_TYPE, ORIGIN_REFUSED, CLIENT_ERROR, UNAVAILABLE, INTERNAL_ERROR, PROFILING_DISABLED, PROFILE_RUNNING);
   private static final Set<String> KNOWN = Set.copyOf(CODES);
 
   /** The routing-context key under which the router carries the node's counters. */
@@ -69,9 +77,12 @@ public final class HttpErrors {
   static String forStatus(int status) {
     return switch (status) {
       case 400 -> BAD_REQUEST;
+      case 401 -> UNAUTHORIZED;
+      case 403 -> FORBIDDEN;
       case 404 -> NOT_FOUND;
       case 405 -> METHOD_NOT_ALLOWED;
       case 413 -> BODY_TOO_LARGE;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
       case 503 -> UNAVAILABLE;
       default -> status >= 400 && status < 500 ? CLIENT_ERROR : INTERNAL_ERROR;
     };

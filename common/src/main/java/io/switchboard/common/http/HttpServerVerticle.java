@@ -83,6 +83,11 @@ public final class HttpServerVerticle extends VerticleBase {
             options.getWebSocketAllowServerNoContext(), options.getWebSocketPreferredClientNoContext(), max));
   }
 
+  /** The server this instance listens with (for TLS reloads). */
+  public HttpServer server() {
+    return server;
+  }
+
   public int actualPort() {
     return server.actualPort();
   }

@@ -1,6 +1,7 @@
 package io.switchboard.common.http;
 
 import io.switchboard.common.Addresses;
+import io.switchboard.common.bridge.SockJsBridge;
 import io.switchboard.common.cluster.ClusterInfo;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.health.ClusterHealthProbe;
@@ -17,7 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +33,6 @@ public final class NodeRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeRoutes.class);
 
-  private static final long MAX_BODY = 64 * 1024;
-
   public static void mount(Router router, NodeContext node) {
     HttpErrors errors = new HttpErrors(node.metrics().registry());
     router.route().handler(ctx -> {
@@ -41,7 +40,12 @@ public final class NodeRoutes {
       ctx.next();
     });
     router.route().handler(new AccessLogHandler());
-    mountErrorHandlers(router);
+    router.route().handler(new OriginGuard(OriginPolicy.from(node.config())));
+    long maxBody = node.config().getBytes(ConfigKeys.HTTP_MAX_BODY_BYTES);
+    mountErrorHandlers(router, maxBody);
+    // the admin gate before the bodies: a write without an admin credential is refused before its body is read
+    AdminGuard.mount(router, node.auth());
+    router.route().handler(new RequestBodies(maxBody, List.of(SockJsBridge.PATH + "/")));
     router.get("/health").handler(ctx -> health(ctx, node));
     router.get("/health/live").handler(ctx -> probe(ctx, node, Probe.LIVE, false));
     router.get("/health/ready").handler(ctx -> probe(ctx, node, Probe.READY, false));
@@ -140,7 +144,7 @@ public final class NodeRoutes {
     router.get("/alerts/rules").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "rules")));
     router.get("/alerts/status").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "status")));
     router.get("/silences").handler(ctx -> ask(ctx, node, Addresses.ALERTS_QUERY, "alert", new JsonObject().put("what", "silences")));
-    router.post("/silences").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(ctx -> {
+    router.post("/silences").handler(ctx -> {
       JsonObject body;
       try {
         body = JsonBodies.object(ctx.body().buffer(), "a silence {matchers, endsAt or duration}");
@@ -158,14 +162,14 @@ public final class NodeRoutes {
    * JSON answers for the router's own refusals (no route, wrong method, body over its limit, a malformed request)
    * and for a handler's unexpected failure, which is logged and answered without its details.
    */
-  private static void mountErrorHandlers(Router router) {
+  private static void mountErrorHandlers(Router router, long maxBody) {
     router.errorHandler(400, ctx -> Http.error(ctx, 400, "the request is malformed"));
     router.errorHandler(404, ctx -> Http.error(ctx, 404, "no endpoint " + ctx.request().method().name() + " "
         + ApiError.excerpt(ctx.request().path() == null ? "" : ctx.request().path(), 200)));
     router.errorHandler(405, ctx -> Http.error(ctx, 405, "method " + ctx.request().method().name() + " is not allowed on "
         + ApiError.excerpt(ctx.request().path() == null ? "" : ctx.request().path(), 200)));
-    router.errorHandler(413, ctx -> Http.error(ctx, 413, "the request body is larger than this endpoint accepts ("
-        + MAX_BODY / 1024 + " KB)"));
+    router.errorHandler(413, ctx -> Http.error(ctx, 413, "the request body is larger than the node accepts ("
+        + maxBody + " bytes, http.maxBodyBytes)"));
     router.errorHandler(500, ctx -> {
       LOG.warn("{} {} failed", ctx.request().method().name(), ctx.request().path(), ctx.failure());
       Http.error(ctx, 500, "the node could not answer this request; it logged the details");

@@ -33,6 +33,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * precedence over all of it (docs/operations.md, Logs).
  */
 public final class LogSetup {
+  /** The access log's logger (common/http/AccessLogHandler), silenced by {@code log.accessLog: false}. */
+  public static final String ACCESS_LOGGER = "io.switchboard.access";
+
   private LogSetup() {}
 
   /** The system property through which a user names their own Logback configuration file. */
@@ -70,6 +73,9 @@ public final class LogSetup {
     }
     configure(cfg.getString(ConfigKeys.LOG_FORMAT), cfg.getString(ConfigKeys.LOG_LEVEL),
         cfg.getList(ConfigKeys.LOG_MASKED_FIELDS), nodeName, nodeId, LogFileSettings.from(cfg));
+    if (!cfg.getBoolean(ConfigKeys.LOG_ACCESS)) {
+      ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(ACCESS_LOGGER).setLevel(Level.OFF);
+    }
   }
 
   /** Replaces the logging configuration with stdout only. */

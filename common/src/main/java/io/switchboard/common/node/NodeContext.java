@@ -1,5 +1,6 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.auth.Authority;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.metrics.NodeCounters;
@@ -15,6 +16,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * launcher (or a test) and handed to each service's verticles.
  *
  * @param clusterManager null when the node is not clustered
+ * @param auth turns credentials into identities (docs/operations.md, Authentication)
  * @param tracing the node's OpenTelemetry (its no-op when {@code tracing.enabled} is false)
  */
 public record NodeContext(
@@ -27,6 +29,7 @@ public record NodeContext(
     HealthRegistry health,
     ShutdownState shutdown,
     HazelcastClusterManager clusterManager,
+    Authority auth,
     NodeTracing tracing) {
 
   public String nodeId() {

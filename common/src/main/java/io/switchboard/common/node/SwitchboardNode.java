@@ -1,5 +1,7 @@
 package io.switchboard.common.node;
 
+import io.switchboard.common.auth.AuthSettings;
+import io.switchboard.common.auth.Authority;
 import io.switchboard.common.bridge.BridgeMetrics;
 import io.switchboard.common.bridge.BridgePolicy;
 import io.switchboard.common.bridge.BridgeSettings;
@@ -14,7 +16,12 @@ import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.health.NodeChecks;
 import io.switchboard.common.health.NodeHealthReport;
+import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.http.HttpServerVerticle;
+import io.switchboard.common.http.HttpTls;
+import io.switchboard.common.http.OriginPolicy;
+import io.switchboard.common.http.PemPair;
+import io.switchboard.common.http.TlsReloader;
 import io.switchboard.common.http.HttpSettings;
 import io.switchboard.common.http.DashboardRoutes;
 import io.switchboard.common.http.NodeRoutes;
@@ -29,6 +36,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -53,6 +61,10 @@ public final class SwitchboardNode {
 
   private final NodeContext context;
   private final List<String> httpDeployments = new CopyOnWriteArrayList<>();
+  private final List<HttpServerVerticle> httpInstances = new CopyOnWriteArrayList<>();
+  private final List<HttpServerVerticle> adminInstances = new CopyOnWriteArrayList<>();
+  /** The timer that watches the HTTP TLS files; 0 when none. */
+  private volatile long tlsTimer;
   private volatile int httpPort;
   private final AtomicBoolean stopping = new AtomicBoolean();
   /** Publishes this node's NodeReports (issue 4); started once the services are deployed. */
@@ -108,9 +120,19 @@ public final class SwitchboardNode {
 
   public static Future<SwitchboardNode> start(SwitchboardConfig cfg, List<SwitchboardService> services, NodeIdentity identity) {
     BridgeSettings bridgeSettings;
+    HttpTls httpTls;
+    PemPair httpPem;
+    AuthSettings authSettings;
     try {
       bridgeSettings = BridgeSettings.from(cfg);
+      authSettings = AuthSettings.from(cfg);
+      OriginPolicy.from(cfg);
       ProfilingSettings.from(cfg);
+      httpTls = HttpTls.from(cfg);
+      httpPem = httpTls == null ? null : TlsReloader.load(httpTls);
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException(ConfigKeys.HTTP_TLS_CERT_PATH,
+          ConfigKeys.HTTP_TLS_CERT_PATH + " or " + ConfigKeys.HTTP_TLS_KEY_PATH + " could not be read"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -137,9 +159,29 @@ public final class SwitchboardNode {
       }
       NodeVertx.Built built = builtAr.result();
       Vertx vertx = built.vertx();
+      if (httpPem != null) {
+        try {
+          httpPem.checkMatches(vertx);
+        } catch (Exception e) {
+          ConfigException err = new ConfigException(ConfigKeys.HTTP_TLS_KEY_PATH,
+              ConfigKeys.HTTP_TLS_KEY_PATH + " is not the private key of the certificate in " + ConfigKeys.HTTP_TLS_CERT_PATH + " (" + e.getMessage() + ")");
+          LOG.error("start-up failed: {}", err.getMessage());
+          vertx.close().toCompletionStage().whenComplete((x, f) -> result.fail(err));
+          return;
+        }
+      }
       Router router = Router.router(vertx);
+      Authority authority;
+      try {
+        authority = new Authority(vertx, authSettings, metrics.registry());
+      } catch (RuntimeException e) {
+        LOG.error("start-up failed: {}", e.getMessage());
+        vertx.close().toCompletionStage().whenComplete((x, err) -> result.fail(e));
+        return;
+      }
+      warnIfOpen(cfg, authSettings);
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
-          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager(), tracing);
+          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager(), authority, tracing);
       NodeRoutes.mount(router, ctx);
       if (DashboardRoutes.servedBy(roles)) {
         DashboardRoutes.mount(router);
@@ -147,7 +189,8 @@ public final class SwitchboardNode {
       BridgePolicy bridgePolicy = new BridgePolicy(bridgeSettings);
       BridgeSockets bridgeSockets = new BridgeSockets(bridgeSettings.maxSockets(), metrics.registry());
       if (bridgeSettings.sockJsEnabled()) {
-        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets);
+        SockJsBridge.mount(router, vertx, bridgePolicy, new BridgeMetrics(metrics.registry(), "sockjs"), bridgeSockets,
+            authority);
       }
       HttpSettings httpSettings = HttpSettings.from(cfg);
       HttpServerOptions httpOptions = new HttpServerOptions()
@@ -170,24 +213,33 @@ public final class SwitchboardNode {
           .setPerMessageWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setPerFrameWebSocketCompressionSupported(cfg.getBoolean(ConfigKeys.HUB_COMPRESSION))
           .setRegisterWebSocketWriteHandlers(false);
+      if (httpPem != null) {
+        httpOptions.setSsl(true).setKeyCertOptions(httpPem.options());
+      }
       SwitchboardNode node = new SwitchboardNode(ctx);
       node.eventLoops = EventLoopMetrics.start(vertx, metrics.registry(),
           cfg.getDurationMs(ConfigKeys.METRICS_EVENT_LOOP_DELAY_INTERVAL));
-      Future<?> chain = NodeChecks.register(ctx, listening::get, started::get).compose(v -> ClusterInfo.register(ctx))
+      Future<?> chain = authority.start().compose(v -> NodeChecks.register(ctx, listening::get, started::get))
+          .compose(v -> ClusterInfo.register(ctx))
           .compose(v -> NodeHealthReport.register(ctx));
       for (SwitchboardService s : services) {
         chain = chain.compose(v -> s.deploy(ctx).onSuccess(x -> LOG.info("service {} started", s.role())));
       }
       if (bridgeSettings.tcpPort() > 0) {
         TcpBridgeVerticle tcpBridge = new TcpBridgeVerticle(bridgePolicy, new BridgeMetrics(metrics.registry(), "tcp"),
-            bridgeSockets);
+            bridgeSockets, authority);
         chain = chain.compose(v -> vertx.deployVerticle(tcpBridge).onSuccess(x -> LOG.info(
             "TCP event-bus bridge listening on {}:{}", bridgeSettings.host(), bridgeSettings.tcpPort())));
       }
       chain
           .compose(v -> node.listen(httpOptions, httpSettings, router, cfg.getInt(ConfigKeys.HTTP_INSTANCES) > 0
               ? cfg.getInt(ConfigKeys.HTTP_INSTANCES) : Runtime.getRuntime().availableProcessors()))
+          .compose(port -> authSettings.adminPort() > 0
+              ? node.listenAdmin(httpOptions, httpSettings, router, authSettings.adminPort()).map(port) : Future.succeededFuture(port))
           .map(port -> {
+            if (httpTls != null) {
+              node.tlsTimer = TlsReloader.start(vertx, httpTls, httpPem, node::httpServers, metrics.registry());
+            }
             listening.set(true);
             started.set(true);
             node.reporter = NodeReporter.start(ctx);
@@ -226,7 +278,7 @@ public final class SwitchboardNode {
         return Future.failedFuture(e);
       }
     }
-    List<HttpServerVerticle> made = new CopyOnWriteArrayList<>();
+    List<HttpServerVerticle> made = httpInstances;
     return context.vertx().deployVerticle(() -> {
       HttpServerVerticle v = new HttpServerVerticle(options, router, settings,
           context.counters());
@@ -239,7 +291,52 @@ public final class SwitchboardNode {
     });
   }
 
+  /** Every HTTP server of the node, the management port's included (they share the TLS pair). */
+  private List<HttpServer> httpServers() {
+    List<HttpServer> out = new ArrayList<>();
+    httpInstances.forEach(v -> out.add(v.server()));
+    adminInstances.forEach(v -> out.add(v.server()));
+    return out;
+  }
+
+  /** The management port: one more HTTP server on the same router; the admin surface answers only there. */
+  private Future<Void> listenAdmin(HttpServerOptions configured, HttpSettings settings, Router router, int port) {
+    HttpServerOptions options = new HttpServerOptions(configured).setPort(port);
+    HttpServerVerticle admin = new HttpServerVerticle(options, router, settings, context.counters());
+    return context.vertx().deployVerticle(admin)
+        .map(id -> {
+          httpDeployments.add(id);
+          adminInstances.add(admin);
+          LOG.info("admin surface on port {}", port);
+          return null;
+        });
+  }
+
+  /** A warning at start-up when the node listens beyond loopback with no credential configured. */
+  private static void warnIfOpen(SwitchboardConfig cfg, AuthSettings auth) {
+    String host = cfg.getString(ConfigKeys.HTTP_HOST);
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      loopback = false;
+    }
+    if (loopback) {
+      return;
+    }
+    if (!auth.required()) {
+      LOG.warn("no authentication is configured (auth.adminTokens, auth.jwt.*, hub.auth.tokens) and http.host {} is not "
+          + "loopback: anyone who reaches the node can open sessions, watch executions, read /config and write "
+          + "silences (docs/operations.md, Authentication)", host);
+    } else if (auth.adminTokens().isEmpty() && !auth.jwt()) {
+      LOG.warn("no admin credential is configured (auth.adminTokens or auth.jwt.*): the admin surface refuses everyone");
+    }
+  }
+
   private Future<Void> closeHttp() {
+    if (tlsTimer != 0) {
+      context.vertx().cancelTimer(tlsTimer);
+    }
     List<Future<?>> undeploys = new ArrayList<>();
     for (String id : httpDeployments) {
       undeploys.add(context.vertx().undeploy(id).recover(e -> Future.succeededFuture()));

@@ -165,67 +165,10 @@ class EventBusBridgeTest {
     assertThat(count("switchboard.bridge.errors", "tcp", "reason", "rate_limited")).isGreaterThanOrEqualTo(before + 20);
   }
 
-  /** A SockJS raw WebSocket client ({@code /eventbus/websocket}); {@code reading} false: it never reads. */
-  private static final class SockJsClient implements AutoCloseable {
-    final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    final WebSocket ws;
-
+  /** A SockJS raw WebSocket client of the node ({@code /eventbus/websocket}); {@code reading} false: it never reads. */
+  private static final class SockJsClient extends SockJsTestClient {
     SockJsClient(boolean reading) throws Exception {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"), new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public void onOpen(WebSocket webSocket) {
-              if (reading) {
-                webSocket.request(1);
-              }
-            }
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-              text.append(data);
-              if (last) {
-                frames.add(new JsonObject(text.toString()));
-                text.setLength(0);
-              }
-              webSocket.request(1);
-              return null;
-            }
-
-            /** Vert.x's raw WebSocket transport writes the bridge's frames as binary messages. */
-            @Override
-            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-              byte[] b = new byte[data.remaining()];
-              data.get(b);
-              return onText(webSocket, new String(b, StandardCharsets.UTF_8), last);
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
-              closed.complete(code);
-              return null;
-            }
-
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
-              closed.complete(-1);
-            }
-          }).get(15, TimeUnit.SECONDS);
-    }
-
-    void send(String text) {
-      ws.sendText(text, true).join();
-    }
-
-    void send(JsonObject frame) {
-      send(frame.encode());
-    }
-
-    @Override
-    public void close() {
-      ws.abort();
+      super(URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"), reading);
     }
   }
 

@@ -67,6 +67,26 @@ class SwitchboardConfigTest {
         .hasMessageContaining("hub.execution.timeout");
   }
 
+  /** Found by SwitchboardConfigPropertyTest: a size whose unit overflows a long escaped as an arithmetic error. */
+  @Test
+  void aSizeTooLargeForALongIsRefusedByItsKey() {
+    assertThatThrownBy(() -> SwitchboardConfig.load(null, Map.of("SWITCHBOARD_HUB_MAX_MESSAGE_BYTES", "99999999999 GiB")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("hub.maxMessageBytes").hasMessageContaining("too large");
+    assertThatThrownBy(() -> SwitchboardConfig.parseBytes("99999999999999999999")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too large");
+  }
+
+  /** Found by SwitchboardConfigPropertyTest: a file that is not UTF-8 was refused with the decoder's class name. */
+  @Test
+  void aFileThatIsNotUtf8IsRefusedInPlainWords(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("sb.yaml");
+    Files.write(file, new byte[] {(byte) 0x80, 's', ':', ' ', 'h', 'u', 'b', '\n'});
+    assertThatThrownBy(() -> SwitchboardConfig.load(file, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid UTF-8").hasMessageNotContaining("Exception");
+    assertThatThrownBy(() -> SwitchboardConfig.load(dir.resolve("missing.yaml"), Map.of()))
+        .hasMessageContaining("no such file").hasMessageNotContaining("Exception");
+  }
+
   @Test
   void secretValuesAreNeverEchoedInErrors() {
     // a list of tokens cannot be malformed, so use a JSON secret

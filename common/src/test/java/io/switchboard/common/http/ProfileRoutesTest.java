@@ -63,7 +63,7 @@ class ProfileRoutesTest {
 
   private HttpResponse<String> post(SwitchboardNode n, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private String metrics(SwitchboardNode n) throws Exception {

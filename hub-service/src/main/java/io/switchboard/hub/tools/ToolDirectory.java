@@ -3,8 +3,10 @@ package io.switchboard.hub.tools;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -16,15 +18,24 @@ import java.util.TreeMap;
  * another thread stays safe. Pure.
  */
 public final class ToolDirectory {
-  private record Entry(String clusterNodeId, List<ToolDef> tools, boolean eventsInterest, long seenAt) {}
+  private record Entry(String clusterNodeId, List<ToolDef> tools, Map<String, Set<String>> owners,
+      boolean eventsInterest, long seenAt) {}
 
   private final Map<String, Entry> byNode = new HashMap<>();
   private volatile Map<String, ToolDef> merged = Map.of(ToolDef.ECHO, ToolDef.ECHO_TOOL);
   private volatile boolean anyInterest;
+  /** Tool name to the identities (subjects) of the agents offering it, over every node. */
+  private volatile Map<String, Set<String>> owners = Map.of();
 
-  /** Replaces a node's entry. */
-  public synchronized void put(String nodeId, String clusterNodeId, List<ToolDef> tools, boolean eventsInterest, long nowMs) {
-    byNode.put(nodeId, new Entry(clusterNodeId, List.copyOf(tools), eventsInterest, nowMs));
+  /** Replaces a node's entry, without owners. */
+  public void put(String nodeId, String clusterNodeId, List<ToolDef> tools, boolean eventsInterest, long nowMs) {
+    put(nodeId, clusterNodeId, tools, Map.of(), eventsInterest, nowMs);
+  }
+
+  /** Replaces a node's entry; {@code owners} maps each tool name to the subjects of the agents offering it there. */
+  public synchronized void put(String nodeId, String clusterNodeId, List<ToolDef> tools, Map<String, Set<String>> owners,
+      boolean eventsInterest, long nowMs) {
+    byNode.put(nodeId, new Entry(clusterNodeId, List.copyOf(tools), Map.copyOf(owners), eventsInterest, nowMs));
     rebuild();
   }
 
@@ -59,6 +70,7 @@ public final class ToolDirectory {
 
   private void rebuild() {
     Map<String, ToolDef> m = new TreeMap<>();
+    Map<String, Set<String>> who = new HashMap<>();
     boolean interest = false;
     // Deterministic choice when several providers describe the same name differently: the smallest node id wins.
     for (Map.Entry<String, Entry> e : new TreeMap<>(byNode).entrySet()) {
@@ -66,10 +78,18 @@ public final class ToolDirectory {
         m.putIfAbsent(t.name(), t);
       }
       interest |= e.getValue().eventsInterest();
+      e.getValue().owners().forEach((tool, subjects) -> who.computeIfAbsent(tool, k -> new HashSet<>()).addAll(subjects));
     }
+    who.replaceAll((k, v) -> Set.copyOf(v));
+    owners = Collections.unmodifiableMap(who);
     m.put(ToolDef.ECHO, ToolDef.ECHO_TOOL);
     merged = Collections.unmodifiableMap(m);
     anyInterest = interest;
+  }
+
+  /** The subjects of the agents that offer {@code name} anywhere in the cluster (empty when unknown). */
+  public Set<String> owners(String name) {
+    return owners.getOrDefault(name, Set.of());
   }
 
   public ToolDef find(String name) {

@@ -2,6 +2,11 @@ package io.switchboard.hub.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.common.auth.AccessRole;
+import io.switchboard.common.auth.AuthSettings;
+import io.switchboard.common.auth.Authority;
+import io.switchboard.common.auth.ClaimRules;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,23 +133,34 @@ class SessionPiecesTest {
   }
 
   @Test
-  void tokenAuthenticator() {
-    Authenticator open = new TokenAuthenticator(List.of(), List.of());
-    assertThat(open.authenticate(new JsonObject())).isEqualTo(Authenticator.Decision.accept(true));
+  void staticTokenModeKeepsItsMeaning() {
+    Authority open = authority(List.of(), List.of());
+    assertThat(outcome(open, new JsonObject()).identity().has(AccessRole.AGENT)).isTrue();
 
-    Authenticator tokens = new TokenAuthenticator(List.of("c1"), List.of("a1"));
-    assertThat(tokens.authenticate(new JsonObject()).accepted()).isFalse();
-    assertThat(tokens.authenticate(new JsonObject().put("auth", new JsonObject().put("token", "x"))).accepted()).isFalse();
-    Authenticator.Decision client = tokens.authenticate(new JsonObject().put("auth", new JsonObject().put("token", "Bearer c1")));
-    assertThat(client.accepted()).isTrue();
-    assertThat(client.agentAllowed()).isFalse();
-    Authenticator.Decision agent = tokens.authenticate(new JsonObject().put("auth", "Bearer a1"));
-    assertThat(agent.accepted()).isTrue();
-    assertThat(agent.agentAllowed()).isTrue();
+    Authority tokens = authority(List.of("c1"), List.of("a1"));
+    assertThat(outcome(tokens, new JsonObject()).ok()).isFalse();
+    assertThat(outcome(tokens, new JsonObject().put("auth", new JsonObject().put("token", "x"))).ok()).isFalse();
+    Authority.Outcome client = outcome(tokens, new JsonObject().put("auth", new JsonObject().put("token", "Bearer c1")));
+    assertThat(client.ok()).isTrue();
+    assertThat(client.identity().has(AccessRole.AGENT)).isFalse();
+    Authority.Outcome agent = outcome(tokens, new JsonObject().put("auth", "Bearer a1"));
+    assertThat(agent.ok()).isTrue();
+    assertThat(agent.identity().has(AccessRole.AGENT)).isTrue();
 
-    Authenticator agentsOnly = new TokenAuthenticator(List.of(), List.of("a1"));
-    assertThat(agentsOnly.authenticate(new JsonObject()).agentAllowed()).isFalse();
-    assertThat(agentsOnly.authenticate(new JsonObject().put("auth", new JsonObject().put("Authorization", "Bearer a1")))
-        .agentAllowed()).isTrue();
+    Authority agentsOnly = authority(List.of(), List.of("a1"));
+    assertThat(outcome(agentsOnly, new JsonObject()).identity().has(AccessRole.AGENT)).isFalse();
+    assertThat(outcome(agentsOnly, new JsonObject().put("auth", new JsonObject().put("Authorization", "Bearer a1")))
+        .identity().has(AccessRole.AGENT)).isTrue();
   }
+
+  private static Authority authority(List<String> clientTokens, List<String> agentTokens) {
+    return new Authority(null, new AuthSettings(clientTokens, agentTokens, List.of(), "", "", "RS256", "", 60_000,
+        new ClaimRules("", List.of(), 30, "roles", "tools_offer", "tools_call", "tools_watch"), false, 0),
+        new SimpleMeterRegistry());
+  }
+
+  private static Authority.Outcome outcome(Authority a, JsonObject hai) {
+    return a.authenticate(HaiCredential.of(hai.getValue("auth"))).result();
+  }
+
 }

@@ -22,16 +22,25 @@ public final class MonitorTestClient implements AutoCloseable {
   private final List<JsonObject> seen = new ArrayList<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  private MonitorTestClient(WebSocketClient client, int port) {
+  private MonitorTestClient(WebSocketClient client, int port, String credential) {
     this.client = client;
     this.ws = client.webSocket();
     ws.textMessageHandler(t -> inbox.add(new JsonObject(t)));
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? (short) 1005 : ws.closeStatusCode()));
-    Await.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws");
+    if (credential != null) {
+      options.addHeader("Authorization", "Bearer " + credential);
+    }
+    Await.await(ws.connect(options));
   }
 
   public static MonitorTestClient connect(Vertx vertx, int port) {
-    return new MonitorTestClient(vertx.createWebSocketClient(), port);
+    return new MonitorTestClient(vertx.createWebSocketClient(), port, null);
+  }
+
+  /** Connects with {@code credential} as the upgrade's Bearer Authorization header. */
+  public static MonitorTestClient connect(Vertx vertx, int port, String credential) {
+    return new MonitorTestClient(vertx.createWebSocketClient(), port, credential);
   }
 
   public void send(JsonObject request) {

@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code clients [--type agent|client] [--limit N]}: the HAIP sessions of the cluster, oldest first (GET /api/clients). */
+/**
+ * {@code clients [--type agent|client] [--limit N] [--token T]}: the HAIP sessions of the cluster, oldest first (GET
+ * /api/clients, part of the admin surface: a protected node needs an admin token or JWT).
+ */
 @Command(name = "clients", mixinStandardHelpOptions = true,
     description = "The cluster's HAIP sessions, oldest first (GET /api/clients).")
 public final class ClientsCommand implements Callable<Integer> {
@@ -19,6 +22,9 @@ public final class ClientsCommand implements Callable<Integer> {
 
   @Mixin
   NodeOptions node;
+
+  @Mixin
+  TokenOption token;
 
   @Option(names = "--type", paramLabel = "TYPE", description = "agent or client (default: both).")
   Type type;
@@ -32,7 +38,7 @@ public final class ClientsCommand implements Callable<Integer> {
       throw new CliException(Exit.USAGE, "--limit must be between 1 and 10000, not " + limit);
     }
     String q = "/api/clients?limit=" + limit + (type != null ? "&type=" + type : "");
-    JsonObject j = node.client().get(q).ok().json();
+    JsonObject j = node.client(token.token).get(q).ok().json();
     if (node.json()) {
       System.out.println(j.encodePrettily());
       return Exit.OK;
