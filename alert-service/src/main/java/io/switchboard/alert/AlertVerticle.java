@@ -1,5 +1,9 @@
 package io.switchboard.alert;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -312,7 +316,22 @@ final class AlertVerticle extends VerticleBase {
         });
   }
 
+  /** One evaluation as a short trace of its own (docs/operations.md, Tracing), ended when its writes are done. */
   private Future<Void> evaluate(JsonObject stats, List<Silence> silences) {
+    Span span = node.tracing().span("alert.evaluate", SpanKind.INTERNAL, null).startSpan();
+    Future<Void> done;
+    try (Scope ignored = span.makeCurrent()) {
+      done = evaluateRules(stats, silences);
+    }
+    return done.onComplete(ar -> {
+      if (ar.failed()) {
+        span.setStatus(StatusCode.ERROR, String.valueOf(ar.cause().getMessage()));
+      }
+      span.end();
+    });
+  }
+
+  private Future<Void> evaluateRules(JsonObject stats, List<Silence> silences) {
     long now = System.currentTimeMillis();
     AlertEngine.Result r = engine.evaluate(stats, now, labels -> silences.stream().anyMatch(s -> s.mutes(labels, now)));
     if (r.isEmpty()) {

@@ -4,6 +4,7 @@ import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.common.tracing.NodeTracing;
 import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
@@ -40,7 +41,7 @@ class AlertServiceStartupTest {
       NodeMetrics metrics = new NodeMetrics(id);
       NodeContext ctx = new NodeContext(vertx, cfg, id,
           Router.router(vertx), metrics, new NodeCounters(metrics.registry()),
-          new HealthRegistry(vertx), new ShutdownState(), null, null);
+          new HealthRegistry(vertx), new ShutdownState(), null, null, NodeTracing.off());
       assertThatThrownBy(() -> Await.await(new AlertService().deploy(ctx)))
         .rootCause().isInstanceOf(ConfigException.class)
         .hasMessageContaining("alert rule 'BrokenRule'")

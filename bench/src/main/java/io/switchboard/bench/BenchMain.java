@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "switchboard-bench", mixinStandardHelpOptions = true,
     subcommands = {LoadCommand.class, RawEchoCommand.class, RawBroadcastCommand.class, RawBusCommand.class, WsFanoutCommand.class,
-        BridgeFanoutCommand.class, ReportCommand.class, HealthCommand.class, SoakCommand.class, BenchMain.Jmh.class},
+        BridgeFanoutCommand.class, ReportCommand.class, HealthCommand.class, SoakCommand.class, OtlpSinkCommand.class,
+        BenchMain.Jmh.class},
     description = "Switchboard benchmarks: HAIP load generator, raw Vert.x echo ceiling, bridge fan-out, /health/cluster latency, JMH micro-benchmarks.")
 public final class BenchMain implements Callable<Integer> {
   public static void main(String[] args) throws Exception {
@@ -21,7 +22,7 @@ public final class BenchMain implements Callable<Integer> {
       return;
     }
     int code = new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    if (code != 0 || args.length == 0 || !args[0].startsWith("raw-")) {
+    if (code != 0 || args.length == 0 || !(args[0].startsWith("raw-") || "otlp-sink".equals(args[0]))) {
       System.exit(code);
     }
   }

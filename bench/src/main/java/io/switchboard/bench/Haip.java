@@ -51,6 +51,10 @@ public final class Haip {
         new JsonObject().put("toolName", tool));
   }
 
+  public static JsonObject transactionEnd(String id, String session, long seq, String transaction) {
+    return envelope(id, session, transaction, seq, "USER", "TRANSACTION_END", new JsonObject());
+  }
+
   /** A MESSAGE frame as text; {@code payload} must need no JSON escaping (the generator uses ASCII letters). */
   public static String message(String id, String session, String transaction, long seq, String channel, String payload) {
     StringBuilder sb = new StringBuilder(160 + payload.length());

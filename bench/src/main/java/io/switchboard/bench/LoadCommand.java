@@ -36,6 +36,8 @@ public final class LoadCommand implements Callable<Integer> {
   List<String> sourceAddresses = List.of();
   @Option(names = "--threads", description = "client event loops (default: cores)")
   int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  @Option(names = "--messages-per-transaction", description = "closed loop: end the transaction and start a new one after this many round trips; 0 = one per session (default ${DEFAULT-VALUE})")
+  int messagesPerTransaction = 0;
   @Option(names = "--agents", description = "agent sessions offering --tool, opened first (cross-node scenario)")
   int agents = 0;
   @Option(names = "--agent-url", description = "where the agents connect (default: the first --url)")
@@ -80,6 +82,7 @@ public final class LoadCommand implements Callable<Integer> {
     o.metricsUrl = metricsUrl;
     o.maxPendingConnects = maxPendingConnects;
     o.label = label;
+    o.messagesPerTransaction = rate > 0 ? 0 : messagesPerTransaction;
     JsonObject r = new LoadRun(o, System.err).run();
     System.out.print(Summary.table(List.of(r)));
     if (json != null) {

@@ -32,5 +32,11 @@ public final class LoadOptions {
   public long nodePid = -1;
   public URI metricsUrl;
   public int maxPendingConnects = 256;
+  /**
+   * Closed loop only: a client ends its transaction and starts a new one after this many round trips, so each
+   * round trip also pays for a transaction's start and end (what tracing makes spans of); 0 = one transaction per
+   * session for the whole run.
+   */
+  public int messagesPerTransaction = 0;
   public String label = "";
 }

@@ -32,6 +32,10 @@ final class Session {
   private boolean connected;
   private String session = "pending";
   String transaction;
+  /** Round trips in the current transaction (--messages-per-transaction). */
+  private int inTransaction;
+  /** Whether this session was counted ready once (a later transaction start does not count it again). */
+  private boolean counted;
   private long seq;
   private long firstStartAt;
   // FIFO of send times (nanoTime) of frames in flight
@@ -218,7 +222,16 @@ final class Session {
   }
 
   private void becomeReady() {
+    boolean again = counted;
+    counted = true;
     state = State.READY;
+    if (again) {
+      // a new transaction of a session already counted (--messages-per-transaction): the loop goes on
+      if (w.sending(System.nanoTime())) {
+        send(System.nanoTime());
+      }
+      return;
+    }
     if (role == Role.AGENT) {
       w.stats.agentsReady++;
     } else {
@@ -264,6 +277,12 @@ final class Session {
     }
     long sent = pop();
     w.roundTrip(sent, now);
+    if (w.opt.messagesPerTransaction > 0 && role == Role.CLIENT && ++inTransaction >= w.opt.messagesPerTransaction) {
+      inTransaction = 0;
+      write(Haip.transactionEnd(ref + "-end-" + (++seq), session, seq, transaction));
+      startTransaction();
+      return;
+    }
     if (w.opt.rate <= 0 && role == Role.CLIENT && w.sending(now)) {
       send(now);
     }

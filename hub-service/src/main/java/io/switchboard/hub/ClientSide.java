@@ -1,5 +1,8 @@
 package io.switchboard.hub;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Scope;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubEvent;
@@ -9,10 +12,15 @@ import io.switchboard.hub.protocol.Frame;
 import io.switchboard.hub.protocol.Ids;
 import io.switchboard.hub.protocol.MessageTypes;
 import io.switchboard.hub.tools.ToolDef;
+import io.switchboard.common.tracing.NodeTracing;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client side of transactions, on the client's node: starts them (checks, the provider's acceptance through
@@ -20,6 +28,7 @@ import io.vertx.core.json.JsonObject;
  * client, and ends them, counting each execution once. Every method runs on the client session's event loop.
  */
 final class ClientSide {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientSide.class);
   /** The failure code a provider's node answers with when its memory budget refuses the transaction. */
   static final int MEMORY_LIMIT_FAILURE = 507;
 
@@ -70,7 +79,12 @@ final class ClientSide {
     String txId = Ids.uuid();
     long now = System.currentTimeMillis();
     Execution exec = new Execution(txId, tool, s.id, now, System.nanoTime());
-    ClientTx ct = new ClientTx(txId, s, exec, echo, rt.newReplay());
+    SpanContext parent = rt.spans.clientParent(p);
+    Span span = rt.spans.transaction(s, parent != null ? parent : s.traceParent, txId, tool, f.transaction);
+    ClientTx ct = new ClientTx(txId, s, exec, echo, rt.newReplay(), span);
+    try (Scope ignored = TxSpans.current(span)) {
+      LOG.debug("transaction {} started by session {}: tool {}", txId, s.id, tool);
+    }
     s.txs.add(ct);
     routing.add(ct);
     rt.counters.executionStarted();
@@ -85,34 +99,43 @@ final class ClientSide {
     JsonObject req = new JsonObject().put("tx", txId).put("toolName", tool).put("params", params)
         .put("client", new JsonObject().put("session", s.id).put("node", rt.nodeId))
         .put("clientNode", rt.nodeId).put("clientClusterNode", rt.member.id());
-    rt.bus.<JsonObject>request(Addresses.tool(tool), req, new DeliveryOptions().setSendTimeout(HubSettings.PROVIDER_TIMEOUT_MS))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            JsonObject r = ar.result().body();
-            ct.providerNode = r.getString("node");
-            ct.providerClusterNode = r.getString("clusterNode");
-            if (exec.status().terminal()) {
-              routing.send(ct.providerNode, txId, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client gone"));
-              return;
-            }
-            exec.run(System.currentTimeMillis());
-            accepted(ct, ref);
-          } else if (!exec.status().terminal()) {
-            boolean none = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
-            boolean full = ar.cause() instanceof ReplyException re2 && re2.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                && re2.failureCode() == MEMORY_LIMIT_FAILURE;
-            String code = none ? ErrorCodes.TOOL_NOT_FOUND : full ? ErrorCodes.MEMORY_LIMIT : ErrorCodes.PROVIDER_LOST;
-            s.error(code, none ? "no provider for tool " + HaipSession.clip(tool)
-                : full ? "the provider's node has no memory for another transaction: retry later"
-                : "provider did not take the transaction", f.id, f.transaction);
-            finish(ct, Execution.Status.FAILED, code);
-          }
-        });
+    Future<Message<JsonObject>> asked;
+    // the request carries the transaction's trace to the provider's node (vertx-opentelemetry, message headers)
+    try (Scope ignored = TxSpans.current(span)) {
+      asked = rt.bus.request(Addresses.tool(tool), req, new DeliveryOptions().setSendTimeout(HubSettings.PROVIDER_TIMEOUT_MS));
+    }
+    asked.onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject r = ar.result().body();
+        ct.providerNode = r.getString("node");
+        ct.providerClusterNode = r.getString("clusterNode");
+        if (exec.status().terminal()) {
+          routing.send(ct.providerNode, txId, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client gone"));
+          return;
+        }
+        exec.run(System.currentTimeMillis());
+        accepted(ct, ref);
+      } else if (!exec.status().terminal()) {
+        boolean none = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
+        boolean full = ar.cause() instanceof ReplyException re2 && re2.failureType() == ReplyFailure.RECIPIENT_FAILURE
+            && re2.failureCode() == MEMORY_LIMIT_FAILURE;
+        String code = none ? ErrorCodes.TOOL_NOT_FOUND : full ? ErrorCodes.MEMORY_LIMIT : ErrorCodes.PROVIDER_LOST;
+        s.error(code, none ? "no provider for tool " + HaipSession.clip(tool)
+            : full ? "the provider's node has no memory for another transaction: retry later"
+            : "provider did not take the transaction", f.id, f.transaction);
+        finish(ct, Execution.Status.FAILED, code);
+      }
+    });
   }
 
   private void accepted(ClientTx ct, String referenceId) {
-    ct.client.send(Envelopes.frame(ct.client.id, ct.id, "SYSTEM", MessageTypes.TRANSACTION_START, new JsonObject()
-        .put("referenceId", referenceId).put("toolName", ct.exec.toolName()).put("status", "RUNNING")), ct.replay);
+    JsonObject started = new JsonObject()
+        .put("referenceId", referenceId).put("toolName", ct.exec.toolName()).put("status", "RUNNING");
+    String traceparent = NodeTracing.traceparentOf(ct.span);
+    if (traceparent != null) {
+      started.put("traceparent", traceparent);
+    }
+    ct.client.send(Envelopes.frame(ct.client.id, ct.id, "SYSTEM", MessageTypes.TRANSACTION_START, started), ct.replay);
     rt.monitors.status(ct);
   }
 
@@ -216,6 +239,7 @@ final class ClientSide {
     if (!ct.exec.end(status, reason, System.currentTimeMillis(), System.nanoTime())) {
       return;
     }
+    rt.spans.transactionEnded(ct, status, reason);
     rt.counters.executionEnded(status.label(), ct.exec.durationMicros());
     ct.replay.close();
     rt.memory.endTransaction();

@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.hub.exec.Execution;
 import io.switchboard.hub.session.ReplayWindow;
 import java.util.HashSet;
@@ -19,14 +20,20 @@ final class ClientTx {
   final ReplayWindow replay;
   /** When the client started it (epoch ms): what hub.execution.timeout is measured from. */
   final long startedAtMs;
+  /** The transaction's span on the client's node, from start to end (a no-op span when tracing is off). */
+  final Span span;
+  /** Its trace id, as /ws execution frames carry it; null when tracing is off. */
+  final String traceId;
   /** Set once a provider took the transaction. */
   String providerNode;
   String providerClusterNode;
   /** Nodes whose monitors watch this execution; null until someone does. */
   private Set<String> watchers;
 
-  ClientTx(String id, HaipSession client, Execution exec, boolean echo, ReplayWindow replay) {
+  ClientTx(String id, HaipSession client, Execution exec, boolean echo, ReplayWindow replay, Span span) {
     this.id = id;
+    this.span = span;
+    this.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
     this.client = client;
     this.exec = exec;
     this.echo = echo;

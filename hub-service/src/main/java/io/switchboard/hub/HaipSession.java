@@ -1,6 +1,8 @@
 package io.switchboard.hub;
 
 import io.netty.channel.Channel;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.HubEvent;
@@ -86,6 +88,10 @@ final class HaipSession {
   private final PendingHandshakes.Slot pending;
   private long handshakeTimer = -1;
   private WebSocketGuard guard;
+  /** The session's span from its accepted HAI to its close; null before the handshake. */
+  Span span;
+  /** The trace the client asked for in its HAI ({@code traceparent}); its transactions join it. Null if none. */
+  SpanContext traceParent;
 
   HaipSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending) {
     this.ws = ws;
@@ -403,6 +409,7 @@ final class HaipSession {
     if (p.getValue("platform") instanceof String pl) {
       platform = pl.length() > 64 ? pl.substring(0, 64) : pl;
     }
+    traceParent = rt.spans.clientParent(p);
     if (asked == Role.AGENT) {
       if (!who.has(AccessRole.AGENT)) {
         error(ErrorCodes.UNAUTHORIZED, "offering tools needs the agent role (an agent token, or a JWT with role agent)",
@@ -412,6 +419,7 @@ final class HaipSession {
       }
     }
     publish();
+    span = rt.spans.session(this, traceParent, connectedAt);
     rt.events.emit(HubEvent.HANDSHAKE, id, new JsonObject().put("role", role.wire).put("platform", platform));
   }
 
@@ -631,6 +639,9 @@ final class HaipSession {
     rt.sessions.remove(id);
     rt.events.emit(HubEvent.DISCONNECT, id, new JsonObject().put("role", role.wire)
         .put("closeCode", ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode()));
+    if (span != null) {
+      rt.spans.sessionClosed(span, ws.closeStatusCode());
+    }
   }
 
   /** Publishes what other contexts may know of this session (its loop; docs/architecture.md, "Threading rule"). */

@@ -45,6 +45,8 @@ final class Hub {
   final Transactions tx;
   /** The monitor stream's subscriptions and relays: the monitor verticle's context. */
   final Monitors monitors;
+  /** Sessions' and transactions' spans (stateless). */
+  final TxSpans spans;
 
   Hub(NodeContext node, HubSettings settings) {
     this.node = node;
@@ -61,6 +63,7 @@ final class Hub {
     this.memory = new MemoryBudget(settings.memoryBudgetBytes(), settings.replayMaxAgeMs());
     registerMemoryMeters(registry);
     this.offers = new ToolOffers(nodeId, member, directory);
+    this.spans = new TxSpans(node.tracing());
     this.monitors = new Monitors(this);
     this.tx = new Transactions(this);
     directory.put(nodeId, member.id(), List.of(), false, System.currentTimeMillis());

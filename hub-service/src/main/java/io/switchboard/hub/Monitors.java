@@ -93,7 +93,7 @@ final class Monitors {
 
   void status(ClientTx ct) {
     if (ct.watched()) {
-      JsonObject f = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, System.currentTimeMillis())).toJson();
+      JsonObject f = executionFrame(MonitorFrame.STATUS, ct, statusData(ct, System.currentTimeMillis()));
       ct.forEachWatcher(node -> sendTo(node, f));
     }
   }
@@ -104,15 +104,15 @@ final class Monitors {
       if (bytes >= 0) {
         data.put("bytes", bytes);
       }
-      JsonObject f = MonitorFrame.execution(MonitorFrame.LOG, ct.id, data).toJson();
+      JsonObject f = executionFrame(MonitorFrame.LOG, ct, data);
       ct.forEachWatcher(node -> sendTo(node, f));
     }
   }
 
   void ended(ClientTx ct) {
     long now = System.currentTimeMillis();
-    JsonObject status = MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, now)).toJson();
-    JsonObject metrics = MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson();
+    JsonObject status = executionFrame(MonitorFrame.STATUS, ct, statusData(ct, now));
+    JsonObject metrics = executionFrame(MonitorFrame.METRICS, ct, ct.exec.metricsJson(now));
     Hub.on(owner, () -> recent.put(ct.id, new JsonObject[] {status, metrics}));
     ct.forEachWatcher(node -> {
       sendTo(node, status);
@@ -147,6 +147,15 @@ final class Monitors {
     return ct.exec.statusJson(now).put("clientNode", rt.nodeId).put("providerNode", ct.echo ? rt.nodeId : ct.providerNode);
   }
 
+  /** An execution's frame for /ws, with the transaction's {@code traceId} when it is traced (docs/monitor.md). */
+  private static JsonObject executionFrame(String type, ClientTx ct, Object data) {
+    JsonObject f = MonitorFrame.execution(type, ct.id, data).toJson();
+    if (ct.traceId != null) {
+      f.put("traceId", ct.traceId);
+    }
+    return f;
+  }
+
   private void interest(String execId, String node, boolean subscribe) {
     ClientTx ct = rt.tx.routing.started(execId);
     if (ct != null) {
@@ -157,9 +166,9 @@ final class Monitors {
         }
         ct.watch(node);
         long now = System.currentTimeMillis();
-        sendTo(node, MonitorFrame.execution(MonitorFrame.STATUS, ct.id, statusData(ct, now)).toJson());
+        sendTo(node, executionFrame(MonitorFrame.STATUS, ct, statusData(ct, now)));
         if (ct.exec.status().terminal()) {
-          sendTo(node, MonitorFrame.execution(MonitorFrame.METRICS, ct.id, ct.exec.metricsJson(now)).toJson());
+          sendTo(node, executionFrame(MonitorFrame.METRICS, ct, ct.exec.metricsJson(now)));
         }
       });
       return;

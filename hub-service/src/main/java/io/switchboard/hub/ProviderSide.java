@@ -1,10 +1,15 @@
 package io.switchboard.hub;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.switchboard.common.tracing.NodeTracing;
 import io.switchboard.hub.protocol.Envelopes;
 import io.switchboard.hub.protocol.Frame;
 import io.switchboard.hub.protocol.MessageTypes;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The provider side of transactions, on the agent's node: takes a transaction for one of its agents, writes the
@@ -12,6 +17,7 @@ import io.vertx.core.json.JsonObject;
  * transaction when either side ends it. Every method runs on the agent session's event loop.
  */
 final class ProviderSide {
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderSide.class);
   private final Hub rt;
   private final TxRouting routing;
 
@@ -33,12 +39,23 @@ final class ProviderSide {
     }
     JsonObject b = m.body();
     String txId = b.getString("tx");
-    ProviderTx pt = new ProviderTx(txId, agent, b.getString("clientNode"), b.getString("clientClusterNode"), rt.newReplay());
+    Span span = rt.spans.provider(agent, b);
+    ProviderTx pt = new ProviderTx(txId, agent, b.getString("clientNode"), b.getString("clientClusterNode"),
+        rt.newReplay(), span);
     agent.txs.add(pt);
     routing.add(pt);
-    agent.send(Envelopes.frame(agent.id, txId, "SYSTEM", MessageTypes.TRANSACTION_START, new JsonObject()
-        .put("toolName", b.getString("toolName")).put("params", b.getValue("params"))
-        .put("client", b.getJsonObject("client"))), pt.replay);
+    try (Scope ignored = TxSpans.current(span)) {
+      LOG.debug("transaction {} taken by agent session {}: tool {}", txId, agent.id, b.getString("toolName"));
+      JsonObject start = new JsonObject()
+          .put("toolName", b.getString("toolName")).put("params", b.getValue("params"))
+          .put("client", b.getJsonObject("client"));
+      String traceparent = NodeTracing.traceparentOf(span);
+      if (traceparent != null) {
+        start.put("traceparent", traceparent);
+      }
+      rt.spans.delivery(pt, () -> agent.send(Envelopes.frame(agent.id, txId, "SYSTEM", MessageTypes.TRANSACTION_START,
+          start), pt.replay));
+    }
     m.reply(new JsonObject().put("node", rt.nodeId).put("clusterNode", rt.member.id()).put("session", agent.id));
   }
 
@@ -49,13 +66,13 @@ final class ProviderSide {
 
   /** The agent's TRANSACTION_END: forgotten here, the client's node told. */
   void end(ProviderTx pt, Frame f) {
-    drop(pt);
+    drop(pt, "COMPLETED");
     routing.send(pt.clientNode, pt.id, TxOp.CLIENT_END, f.json);
   }
 
   /** The agent's ERROR within the transaction: forgotten here, the client's node fails it with AGENT_ERROR. */
   void error(ProviderTx pt, Frame f) {
-    drop(pt);
+    drop(pt, "FAILED");
     routing.send(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f.json);
   }
 
@@ -68,7 +85,7 @@ final class ProviderSide {
     switch (op) {
       case AGENT_FRAME -> a.send(body.put("session", a.id), pt.replay);
       case AGENT_END -> {
-        drop(pt);
+        drop(pt, "COMPLETED");
         a.send(body.put("session", a.id), pt.replay);
       }
       case AGENT_CANCEL -> cancel(pt, body.getString("reason", "cancelled"));
@@ -82,20 +99,21 @@ final class ProviderSide {
     if (a.txs.served(pt.id) != pt) {
       return;
     }
-    drop(pt);
+    drop(pt, "CANCELLED");
     a.send(Envelopes.frame(a.id, pt.id, "SYSTEM", MessageTypes.TRANSACTION_END, new JsonObject()
         .put("status", "CANCELLED").put("reason", reason)), pt.replay);
   }
 
   /** The agent's socket closed: the client's node fails it PROVIDER_LOST. */
   void agentGone(ProviderTx pt) {
-    drop(pt);
+    drop(pt, "PROVIDER_LOST");
     routing.send(pt.clientNode, pt.id, TxOp.CLIENT_LOST, new JsonObject());
   }
 
-  private void drop(ProviderTx pt) {
+  private void drop(ProviderTx pt, String outcome) {
     if (pt.replay.close()) {
       rt.memory.endTransaction();
+      rt.spans.providerEnded(pt, outcome);
     }
     routing.remove(pt);
     pt.agent.txs.remove(pt);

@@ -1,5 +1,6 @@
 package io.switchboard.hub;
 
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.hub.session.ReplayWindow;
 
 /**
@@ -12,8 +13,11 @@ final class ProviderTx {
   final String clientNode;
   final String clientClusterNode;
   final ReplayWindow replay;
+  /** The provider node's handling of the transaction, from taking it to its end here (no-op when tracing is off). */
+  final Span span;
 
-  ProviderTx(String id, HaipSession agent, String clientNode, String clientClusterNode, ReplayWindow replay) {
+  ProviderTx(String id, HaipSession agent, String clientNode, String clientClusterNode, ReplayWindow replay, Span span) {
+    this.span = span;
     this.id = id;
     this.agent = agent;
     this.clientNode = clientNode;

@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -72,9 +73,12 @@ final class TxRouting {
     return served.values().stream().filter(which).count();
   }
 
-  /** Sends {@code op} for transaction {@code txId} to {@code node}'s transaction address (either side). */
+  /**
+   * Sends {@code op} for transaction {@code txId} to {@code node}'s transaction address (either side). Never traced:
+   * a span per relayed frame would cost more than it tells (docs/operations.md, Tracing).
+   */
   void send(String node, String txId, TxOp op, JsonObject body) {
     bus.send(Addresses.nodeTx(node), body, new DeliveryOptions().addHeader(HubAddresses.TX_HEADER, txId)
-        .addHeader(HubAddresses.OP_HEADER, op.wire));
+        .addHeader(HubAddresses.OP_HEADER, op.wire).setTracingPolicy(TracingPolicy.IGNORE));
   }
 }

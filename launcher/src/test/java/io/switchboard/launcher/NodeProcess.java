@@ -98,7 +98,8 @@ public final class NodeProcess implements AutoCloseable {
     cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+    // only the test's own settings: none from the shell running the tests, OpenTelemetry's included
+    pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_") || k.startsWith("OTEL_"));
     pb.environment().putAll(env);
     return new NodeProcess(name, httpPort, out, pb.start(), env, args, jvmOptions);
   }

@@ -1,5 +1,9 @@
 package io.switchboard.stats;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.switchboard.common.Addresses;
@@ -263,6 +267,16 @@ final class StatsVerticle extends VerticleBase {
       return;
     }
     meters.query(q.scope());
+    // a short span of its own, child of the asker's trace when the query carried one (docs/operations.md, Tracing)
+    Span span = node.tracing().span("stats.query " + q.scope(), SpanKind.SERVER, Context.current()).startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      answer(msg, q);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void answer(Message<Object> msg, StatsQuery q) {
     long now = System.currentTimeMillis();
     switch (q.scope()) {
       case "cluster" -> msg.reply(stats().toJson());

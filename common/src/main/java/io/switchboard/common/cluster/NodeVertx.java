@@ -5,6 +5,7 @@ import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.ClusterHealthProbe;
 import io.switchboard.common.metrics.NodeMetrics;
+import io.switchboard.common.tracing.NodeTracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -13,6 +14,8 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,15 +35,17 @@ public final class NodeVertx {
   }
 
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId) {
-    return create(cfg, metrics, nodeId, Map.of());
+    return create(cfg, metrics, nodeId, Map.of(), NodeTracing.off());
   }
 
   /**
    * The same, with Hazelcast member attributes that every other member sees in its member list without asking (a node
-   * announces its node id, name and roles: {@link ClusterHealthProbe#memberAttributes}).
+   * announces its node id, name and roles: {@link ClusterHealthProbe#memberAttributes}). With tracing on, Vert.x
+   * gets the node's OpenTelemetry: it makes a span for each HTTP request and carries the current trace across
+   * event-bus sends, clustered ones included, in message headers (docs/operations.md, Tracing).
    */
   public static Future<Built> create(SwitchboardConfig cfg, NodeMetrics metrics, String nodeId,
-      Map<String, String> memberAttributes) {
+      Map<String, String> memberAttributes, NodeTracing tracing) {
     EventBusTls busTls;
     try {
       busTls = EventBusTls.from(cfg);
@@ -58,9 +63,15 @@ public final class NodeVertx {
           .setJvmMetricsEnabled(false)
           .setRegistryName("switchboard-" + nodeId));
     }
+    if (tracing.sdk() != null) {
+      options.setTracingOptions(new OpenTelemetryOptions());
+    }
     VertxBuilder builder = Vertx.builder().with(options);
     if (cfg.getBoolean(ConfigKeys.METRICS_ENABLED)) {
       builder.withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+    }
+    if (tracing.sdk() != null) {
+      builder.withTracer(new OpenTelemetryTracingFactory(tracing.sdk()));
     }
     if ("none".equals(cfg.getString(ConfigKeys.CLUSTER_MODE))) {
       return Future.succeededFuture(new Built(builder.build(), null));

@@ -133,6 +133,12 @@ public final class ConfigKeys {
   public static final String LOG_FILE_TOTAL_SIZE_CAP = add(new ConfigKey("log.file.totalSizeCap", ConfigType.BYTES, "1GiB", false,
       List.of(), 0d, null, "Archives together are kept below this size, the oldest deleted first; 0 means no cap."));
 
+  // ---- tracing ------------------------------------------------------------------------------------------
+  public static final String TRACING_ENABLED = key("tracing.enabled", ConfigType.BOOLEAN, true,
+      "OpenTelemetry tracing: spans for sessions, transactions, event-bus hops, HTTP requests, stats queries and alert evaluations; a client's traceparent is joined and passed on to the agent; JSON log lines carry trace_id and span_id. Spans are exported only when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT); false: no spans, no trace ids, no traceparent to agents.");
+  public static final String TRACING_SAMPLE_RATIO = add(new ConfigKey("tracing.sampleRatio", ConfigType.DOUBLE, 0.1, false,
+      List.of(), 0d, 1d, "Share of traces recorded and exported, decided from the trace id (the same on every node): for traces a node starts and for sampled traces it joins; a client's not-sampled traceparent is never recorded. OTEL_TRACES_SAMPLER, when set, replaces this."));
+
   // ---- metrics and stats --------------------------------------------------------------------------------
   public static final String METRICS_ENABLED = key("metrics.enabled", ConfigType.BOOLEAN, true,
       "Prometheus metrics at /metrics (JVM, process, Vert.x, Switchboard).");

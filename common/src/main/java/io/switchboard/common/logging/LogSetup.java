@@ -14,6 +14,7 @@ import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.config.ConfigKey;
 import io.switchboard.common.config.ConfigKeys;
 import io.switchboard.common.config.SwitchboardConfig;
+import io.switchboard.common.tracing.TraceIdsToMdc;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +97,7 @@ public final class LogSetup {
       LogFileSettings file) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
+    ctx.addTurboFilter(new TraceIdsToMdc());
     Masker masker = new Masker(maskedWords);
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setName("console");

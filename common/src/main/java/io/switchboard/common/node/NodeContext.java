@@ -5,6 +5,7 @@ import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.health.HealthRegistry;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
+import io.switchboard.common.tracing.NodeTracing;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -16,6 +17,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  *
  * @param clusterManager null when the node is not clustered
  * @param auth turns credentials into identities (docs/operations.md, Authentication)
+ * @param tracing the node's OpenTelemetry (its no-op when {@code tracing.enabled} is false)
  */
 public record NodeContext(
     Vertx vertx,
@@ -27,7 +29,8 @@ public record NodeContext(
     HealthRegistry health,
     ShutdownState shutdown,
     HazelcastClusterManager clusterManager,
-    Authority auth) {
+    Authority auth,
+    NodeTracing tracing) {
 
   public String nodeId() {
     return identity.nodeId();

@@ -30,6 +30,8 @@ import io.switchboard.common.metrics.EventLoopMetrics;
 import io.switchboard.common.metrics.NodeCounters;
 import io.switchboard.common.metrics.NodeMetrics;
 import io.switchboard.common.stats.NodeReporter;
+import io.switchboard.common.tracing.NodeTracing;
+import io.switchboard.common.tracing.TracingSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -137,14 +139,21 @@ public final class SwitchboardNode {
     List<String> roles = identity.roles();
     NodeMetrics metrics = new NodeMetrics(identity);
     NodeCounters counters = new NodeCounters(metrics.registry(), identity.name());
+    NodeTracing tracing;
+    try {
+      tracing = NodeTracing.start(TracingSettings.from(cfg), identity, metrics.registry());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     AtomicBoolean listening = new AtomicBoolean();
     AtomicBoolean started = new AtomicBoolean();
     // Completed from whatever thread finishes the start: after a failed start Vert.x is closed and its event
     // loops can no longer run callbacks, so the caller must not be tied to one of them.
     Promise<SwitchboardNode> result = Promise.promise();
     NodeVertx.create(cfg, metrics, identity.nodeId(),
-        ClusterHealthProbe.memberAttributes(identity.nodeId(), identity.name(), roles)).onComplete(builtAr -> {
+        ClusterHealthProbe.memberAttributes(identity.nodeId(), identity.name(), roles), tracing).onComplete(builtAr -> {
       if (builtAr.failed()) {
+        tracing.close(1000);
         result.fail(builtAr.cause());
         return;
       }
@@ -172,7 +181,7 @@ public final class SwitchboardNode {
       }
       warnIfOpen(cfg, authSettings);
       NodeContext ctx = new NodeContext(vertx, cfg, identity, router, metrics, counters,
-          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager(), authority);
+          new HealthRegistry(vertx), new ShutdownState(), built.clusterManager(), authority, tracing);
       NodeRoutes.mount(router, ctx);
       if (DashboardRoutes.servedBy(roles)) {
         DashboardRoutes.mount(router);
@@ -244,7 +253,10 @@ public final class SwitchboardNode {
             } else {
               Throwable err = ar.cause();
               LOG.error("start-up failed: {}", err.toString());
-              vertx.close().toCompletionStage().whenComplete((x, e) -> result.fail(err));
+              vertx.close().toCompletionStage().whenComplete((x, e) -> {
+                tracing.close(1000);
+                result.fail(err);
+              });
             }
           });
     });
@@ -371,6 +383,8 @@ public final class SwitchboardNode {
           return vertx.close();
         })
         .onComplete(ar -> {
+          // spans still queued go to the collector (at most a second)
+          context.tracing().close(1000);
           context.metrics().close();
           LOG.info("node {} stopped", context.identity().name());
         });
