@@ -20,7 +20,7 @@ import java.util.Map;
  *       it leads to, before it is published; {@code published} is set once it went out on the event bus.</li>
  *   <li>{@code switchboard.alert.history}: fingerprint-startsAt → the latest event of that episode.</li>
  *   <li>{@code switchboard.alert.silences}: id → silence.</li>
- *   <li>{@code switchboard.alert.sinkOutbox}: sinkIndex|eventId → {sink, event, body}: notifications not yet delivered.</li>
+ *   <li>{@code switchboard.alert.sinkOutbox}: sink identity|eventId → {sink, event}: notifications not yet delivered.</li>
  *   <li>{@code switchboard.alert.meta}: "leader" → {nodeId, name, epoch, since}.</li>
  * </ul>
  */
@@ -133,12 +133,14 @@ final class AlertStore {
 
   // ---- sink outbox ----------------------------------------------------------------------------------------
 
-  static String sinkKey(int sinkIndex, String eventId) {
-    return sinkIndex + "|" + eventId;
+  /** The outbox key of one notification: the sink's {@link SinkConfig#identity()} and the event's id. */
+  static String sinkKey(String sinkIdentity, String eventId) {
+    return sinkIdentity + "|" + eventId;
   }
 
-  Future<Void> putSink(int sinkIndex, AlertEvent e) {
-    return sinkOutbox.put(sinkKey(sinkIndex, e.id()), new JsonObject().put("sink", sinkIndex).put("event", e.toJson()).encode());
+  Future<Void> putSink(String sinkIdentity, AlertEvent e) {
+    return sinkOutbox.put(sinkKey(sinkIdentity, e.id()),
+        new JsonObject().put("sink", sinkIdentity).put("event", e.toJson()).encode());
   }
 
   Future<Void> removeSink(String key) {

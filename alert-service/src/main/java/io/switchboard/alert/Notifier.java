@@ -85,10 +85,9 @@ final class Notifier {
     pending.sort(Comparator.comparingLong((Map.Entry<String, JsonObject> e) -> e.getValue().getJsonObject("event").getLong("timestamp", 0L))
         .thenComparing(e -> e.getValue().getJsonObject("event").getString("state")));
     for (Map.Entry<String, JsonObject> e : pending) {
-      int idx = e.getValue().getInteger("sink", -1);
-      SinkDispatcher d = dispatcherFor(idx);
+      SinkDispatcher d = e.getValue().getValue("sink") instanceof String id ? dispatcherFor(id) : null;
       if (d == null) {
-        store.removeSink(e.getKey()); // the sink is no longer configured
+        store.removeSink(e.getKey()); // the sink it was written for is no longer configured
         continue;
       }
       AlertEvent ev = AlertEvent.fromJson(e.getValue().getJsonObject("event"));
@@ -96,9 +95,9 @@ final class Notifier {
     }
   }
 
-  private SinkDispatcher dispatcherFor(int index) {
+  private SinkDispatcher dispatcherFor(String sinkIdentity) {
     for (SinkDispatcher d : dispatchers) {
-      if (d.sink().index() == index) {
+      if (d.sink().identity().equals(sinkIdentity)) {
         return d;
       }
     }
@@ -121,7 +120,7 @@ final class Notifier {
     List<Future<Void>> fs = new ArrayList<>();
     for (SinkConfig s : sinks) {
       if (t.notified()) {
-        fs.add(store.putSink(s.index(), t.event()));
+        fs.add(store.putSink(s.identity(), t.event()));
       }
     }
     return Future.all(fs).mapEmpty();
@@ -133,7 +132,7 @@ final class Notifier {
       if (!t.notified()) {
         silenced(d.sink().type()).increment();
       } else if (groupWaitMs > 0 && SinkPayloads.groups(d.sink())) {
-        String key = d.sink().index() + "|" + t.event().rule();
+        String key = d.sink().identity() + "|" + t.event().rule();
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t.event());
         groupTimers.computeIfAbsent(key, k -> vertx.setTimer(groupWaitMs, id -> flush(d, k)));
       } else {
@@ -161,7 +160,7 @@ final class Notifier {
   }
 
   private void enqueue(SinkDispatcher d, List<AlertEvent> events) {
-    List<String> keys = events.stream().map(e -> AlertStore.sinkKey(d.sink().index(), e.id())).toList();
+    List<String> keys = events.stream().map(e -> AlertStore.sinkKey(d.sink().identity(), e.id())).toList();
     String ids = String.join(",", events.stream().map(AlertEvent::id).toList());
     d.enqueue(new SinkDispatcher.Item(keys, ids, SinkPayloads.group(d.sink(), events)));
   }

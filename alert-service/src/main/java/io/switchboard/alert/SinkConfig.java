@@ -6,7 +6,11 @@ import io.switchboard.common.config.SwitchboardConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +73,26 @@ public record SinkConfig(
     @Override
     public String toString() {
       return host + ":" + port + " (" + tls.name().toLowerCase() + ")";
+    }
+  }
+
+  /**
+   * What makes this sink the same sink across a reload: its type, name and where it delivers (URL, routing key, SMTP
+   * server and addresses), hashed so no secret is kept in the outbox. Not its position in the list: a reload that
+   * removes or reorders sinks leaves each outbox entry with the sink it was written for, or with none.
+   */
+  public String identity() {
+    StringBuilder b = new StringBuilder().append(type).append('\n').append(name).append('\n').append(url)
+        .append('\n').append(routingKey);
+    if (smtp != null) {
+      b.append('\n').append(smtp.host()).append(':').append(smtp.port()).append('\n').append(smtp.from())
+          .append('\n').append(smtp.to());
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
