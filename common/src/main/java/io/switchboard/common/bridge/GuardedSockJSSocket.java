@@ -3,6 +3,7 @@ package io.switchboard.common.bridge;
 import io.switchboard.common.auth.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -11,7 +12,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Session;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.ext.web.handler.sockjs.impl.SockJSSocketBase;
 
 /**
  * A SockJS socket as the bridge sees it: every message the client sends passes the socket's checks first
@@ -20,8 +23,11 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
  * within a second cut it; a message that is not a JSON object is counted and handed on, and the bridge answers it
  * with its error frame {@code invalid_json}. Owned by the socket's context: its handlers run there, and so does the
  * bridge's event hook for it.
+ * <p>
+ * It is a {@link SockJSSocketBase} because Vert.x's bridge closes a socket that stopped pinging through that class
+ * ({@link #closeAfterSessionExpired}); it registers no write handler of its own (the delegate's options decide).
  */
-final class GuardedSockJSSocket implements SockJSSocket {
+final class GuardedSockJSSocket extends SockJSSocketBase {
   private final SockJSSocket delegate;
   private final BridgeSettings settings;
   private final BridgeMetrics metrics;
@@ -32,7 +38,8 @@ final class GuardedSockJSSocket implements SockJSSocket {
   boolean counted;
   private boolean cut;
 
-  GuardedSockJSSocket(SockJSSocket delegate, BridgeSettings settings, BridgeMetrics metrics) {
+  GuardedSockJSSocket(Vertx vertx, SockJSSocket delegate, BridgeSettings settings, BridgeMetrics metrics) {
+    super(vertx, delegate.routingContext(), new SockJSHandlerOptions().setRegisterWriteHandler(false));
     this.delegate = delegate;
     this.settings = settings;
     this.metrics = metrics;
@@ -148,6 +155,16 @@ final class GuardedSockJSSocket implements SockJSSocket {
   @Override
   public Future<Void> end() {
     return delegate.end();
+  }
+
+  /** The bridge's ping timeout passed without a ping: closed as Vert.x closes an expired session. */
+  @Override
+  public void closeAfterSessionExpired() {
+    if (delegate instanceof SockJSSocketBase base) {
+      base.closeAfterSessionExpired();
+    } else {
+      delegate.close();
+    }
   }
 
   @Override

@@ -67,7 +67,7 @@ public final class SockJsBridge {
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, handlerOptions).socketHandler(socket -> {
       // a WebSocket transport's upgrade gets its access line here (status 101); the other transports are plain requests
       AccessLogHandler.upgraded(socket.routingContext(), null);
-      vertxBridge.handle(new GuardedSockJSSocket(socket, policy.settings(), metrics));
+      vertxBridge.handle(new GuardedSockJSSocket(vertx, socket, policy.settings(), metrics));
     }));
   }
 

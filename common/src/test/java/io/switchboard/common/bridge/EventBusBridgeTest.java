@@ -172,6 +172,16 @@ class EventBusBridgeTest {
     }
   }
 
+  /** The bridge closes a socket that stops pinging once its ping timeout (10 s) passes, like an expired session. */
+  @Test
+  void aSockJsClientThatNeverPingsIsClosedAfterThePingTimeout() throws Exception {
+    try (SockJsClient c = new SockJsClient(true)) {
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.STATS_CLUSTER));
+      assertThat(poll(c.frames, f -> Addresses.STATS_CLUSTER.equals(f.getString("address")))).isNotNull();
+      Await.waitFor(Duration.ofSeconds(60), c.closed::isDone, "the silent socket is closed by the bridge");
+    }
+  }
+
   @Test
   void sockJsRawWebSocketReceivesStatsAndIsRefusedAToolSend() throws Exception {
     double before = count("switchboard.bridge.refused", "sockjs", "address_class", "tool");
