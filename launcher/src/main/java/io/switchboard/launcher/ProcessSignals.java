@@ -55,9 +55,16 @@ final class ProcessSignals {
     handle("HUP", sig -> reload());
   }
 
+  /** Logged when the process started with SIGHUP ignored, so SIGHUP cannot reload (tests look for it). */
+  static final String HUP_IGNORED = "SIGHUP is ignored by this process";
+
   private static void handle(String name, SignalHandler handler) {
     try {
-      Signal.handle(new Signal(name), handler);
+      // a signal the process started with ignored (nohup ignores HUP) stays ignored: the JVM installs no handler
+      if (Signal.handle(new Signal(name), handler) == SignalHandler.SIG_IGN) {
+        LOG.warn("SIG{} is ignored by this process (it was started with the signal ignored, as nohup does){}", name,
+            "HUP".equals(name) ? "; reload the alert rules with POST /alerts/rules/reload instead" : "");
+      }
     } catch (IllegalArgumentException e) {
       LOG.warn("cannot handle SIG{} on this JVM ({}); its default action stays", name, e.getMessage());
     }
