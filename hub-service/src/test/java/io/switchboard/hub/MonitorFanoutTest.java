@@ -8,13 +8,17 @@ import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.hub.MonitorFrame;
 import io.switchboard.common.node.SwitchboardNode;
+import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.RawWebSocket;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,18 +95,27 @@ class MonitorFanoutTest {
   void aLaggingEventsSubscriberIsCutWhenItsHoldWouldOverflowNotAfterTheGrace() throws Exception {
     long slowBefore = errors(ErrorCodes.SLOW_CONSUMER);
     try (RawWebSocket lagging = subscribed(MonitorFrame.TOPIC_EVENTS)) {
-      // each event counts: none replaces another, so the hold fills and the socket is cut
-      long published = 0;
-      while (errors(ErrorCodes.SLOW_CONSUMER) == slowBefore && published < 5_000) {
-        node.vertx().eventBus().publish(Addresses.HUB_EVENTS, new JsonObject().put("type", "bench").put("pad", PAD));
-        published++;
-        if (published % 100 == 0) {
-          Thread.sleep(5);
+      // each event counts: none replaces another, so the hold fills and the socket is cut. Published in batches of
+      // 100, each once the node's bus has delivered the batch before it (a counting consumer beside the relay's)
+      AtomicLong delivered = new AtomicLong();
+      MessageConsumer<JsonObject> counter = node.vertx().eventBus().consumer(Addresses.HUB_EVENTS, m -> delivered.incrementAndGet());
+      Await.await(counter.completion());
+      try {
+        long published = 0;
+        while (errors(ErrorCodes.SLOW_CONSUMER) == slowBefore && published < 5_000) {
+          node.vertx().eventBus().publish(Addresses.HUB_EVENTS, new JsonObject().put("type", "bench").put("pad", PAD));
+          published++;
+          if (published % 100 == 0) {
+            long sent = published;
+            Await.waitFor(Duration.ofSeconds(15), () -> delivered.get() >= sent, "the node's bus delivers the events");
+          }
         }
+        eventually(() -> assertThat(errors(ErrorCodes.SLOW_CONSUMER)).isEqualTo(slowBefore + 1));
+        List<String> texts = new ArrayList<>();
+        assertThat(lagging.readUntilClose(texts)).isEqualTo(1008);
+      } finally {
+        counter.unregister();
       }
-      eventually(() -> assertThat(errors(ErrorCodes.SLOW_CONSUMER)).isEqualTo(slowBefore + 1));
-      List<String> texts = new ArrayList<>();
-      assertThat(lagging.readUntilClose(texts)).isEqualTo(1008);
     }
   }
 }
