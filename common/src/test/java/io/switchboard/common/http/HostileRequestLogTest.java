@@ -2,9 +2,8 @@ package io.switchboard.common.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.util.ContextInitializer;
 import io.switchboard.common.logging.LogSetup;
+import io.switchboard.common.testing.DefaultLogging;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
@@ -51,9 +50,7 @@ class HostileRequestLogTest {
         }
       }
     } finally {
-      LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-      ctx.reset();
-      new ContextInitializer(ctx).autoConfig();
+      DefaultLogging.restore();
     }
   }
 }

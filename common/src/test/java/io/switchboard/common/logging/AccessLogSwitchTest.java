@@ -2,11 +2,10 @@ package io.switchboard.common.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.util.ContextInitializer;
 import io.switchboard.common.config.SwitchboardConfig;
 import io.switchboard.common.http.AccessLogHandler;
 import io.switchboard.common.testing.Await;
+import io.switchboard.common.testing.DefaultLogging;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -30,9 +29,7 @@ class AccessLogSwitchTest {
 
   @AfterEach
   void restoreLogging() throws Exception {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ctx.reset();
-    new ContextInitializer(ctx).autoConfig();
+    DefaultLogging.restore();
   }
 
   @Test

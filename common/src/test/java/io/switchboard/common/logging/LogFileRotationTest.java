@@ -2,10 +2,9 @@ package io.switchboard.common.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.util.ContextInitializer;
 import io.switchboard.common.config.ConfigException;
 import io.switchboard.common.testing.Await;
+import io.switchboard.common.testing.DefaultLogging;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,9 +31,7 @@ class LogFileRotationTest {
 
   @AfterEach
   void restoreLogging() throws Exception {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ctx.reset();
-    new ContextInitializer(ctx).autoConfig();
+    DefaultLogging.restore();
   }
 
   @Test
