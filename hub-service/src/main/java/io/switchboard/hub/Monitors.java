@@ -352,23 +352,29 @@ final class Monitors {
     if (subs.isEmpty()) {
       return;
     }
-    subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode(),
-        null), m -> EventView.view(event, m.identity) == event);
+    // one view per socket: the whole event, or the one redacted view every non-admin gets, or none
+    Set<MonitorSession> whole = new HashSet<>();
+    Set<MonitorSession> partial = new HashSet<>();
     JsonObject redacted = null;
     for (MonitorSession m : subs.sockets()) {
       JsonObject v = EventView.view(event, m.identity);
-      if (v != null && v != event) {
-        redacted = v;
-        break;
+      if (v == event) {
+        whole.add(m);
+      } else if (v != null) {
+        partial.add(m);
+        redacted = redacted == null ? v : redacted;
       }
     }
-    if (redacted != null) {
-      subs.relay(new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, redacted).toJson()
-          .encode(), null), m -> {
-            JsonObject v = EventView.view(event, m.identity);
-            return v != null && v != event;
-          });
+    if (!whole.isEmpty()) {
+      subs.relay(eventFrame(event), whole::contains);
     }
+    if (redacted != null) {
+      subs.relay(eventFrame(redacted), partial::contains);
+    }
+  }
+
+  private static SharedFrame eventFrame(JsonObject event) {
+    return new SharedFrame(MonitorFrame.topic(MonitorFrame.EVENT, MonitorFrame.TOPIC_EVENTS, event).toJson().encode(), null);
   }
 
   private void listenToEvents() {
