@@ -296,6 +296,11 @@ final class MonitorSession {
     Hub.on(ctx, () -> write(text));
   }
 
+  /** Writes a frame encoded once for many sockets, on this socket's loop (from the monitor verticle's context). */
+  void deliver(SharedFrame frame) {
+    Hub.on(ctx, () -> send(frame));
+  }
+
   private void write(String text) {
     send(new SharedFrame(text, null));
   }

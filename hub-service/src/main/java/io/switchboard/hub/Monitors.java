@@ -56,6 +56,11 @@ final class Monitors {
   private final Map<String, Set<MonitorSession>> awaitingVerdict = new HashMap<>();
   /** The tool of each watched execution, from its status frames (the owner's context). */
   private final Map<String, String> toolOf = new HashMap<>();
+  /**
+   * The latest {@code status} (and, once it ended, {@code metrics}) frame of each watched execution, as relayed: what
+   * a socket that subscribes to an execution this node already watches gets first (the owner's context).
+   */
+  private final Map<String, List<SharedFrame>> snapshotOf = new HashMap<>();
   private MessageConsumer<JsonObject> eventsConsumer;
   /** Completes once the events consumer is registered across the cluster (or its registration failed). */
   private Future<Void> eventsListening = Future.succeededFuture();
@@ -195,10 +200,24 @@ final class Monitors {
     Hub.on(owner, () -> sessions.forEach(m -> Hub.on(m.ctx, () -> action.accept(m))));
   }
 
+  /**
+   * Subscribes {@code m} to an execution. The node's first socket on it publishes the node's interest, and the owner
+   * answers with the current status, relayed to every socket on it then; a later socket gets the node's latest status
+   * (and metrics) from {@link #snapshotOf}, to itself alone, or, while the owner's answer is on its way, with the
+   * others when it comes. A restricted socket gets its verdict first.
+   */
   void subscribeExecution(MonitorSession m, String execId) {
     Hub.on(owner, () -> {
-      byExecution.computeIfAbsent(execId, k -> new Subscribers()).add(m);
-      watched = byExecution.size();
+      Subscribers subs = byExecution.get(execId);
+      boolean first = subs == null;
+      if (first) {
+        subs = new Subscribers();
+        byExecution.put(execId, subs);
+        watched = byExecution.size();
+      }
+      if (!subs.add(m)) {
+        return;
+      }
       if (!m.identity.watchesAll()) {
         String tool = toolOf.get(execId);
         if (tool == null) {
@@ -207,8 +226,12 @@ final class Monitors {
           return;
         }
       }
-      rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
-          .put("node", rt.nodeId).put("subscribe", true));
+      if (first) {
+        rt.bus.publish(HubAddresses.MONITOR_INTEREST, new JsonObject().put("executionId", execId)
+            .put("node", rt.nodeId).put("subscribe", true));
+      } else if (!awaitingVerdict.getOrDefault(execId, Set.of()).contains(m)) {
+        snapshotOf.getOrDefault(execId, List.of()).forEach(m::deliver);
+      }
     });
   }
 
@@ -294,9 +317,16 @@ final class Monitors {
     if (subs == null) {
       return;
     }
+    SharedFrame shared = new SharedFrame(frame.encode(), null);
+    String type = frame.getString("type", "");
+    if (MonitorFrame.STATUS.equals(type)) {
+      snapshotOf.put(execId, List.of(shared));
+    } else if (MonitorFrame.METRICS.equals(type)) {
+      List<SharedFrame> status = snapshotOf.getOrDefault(execId, List.of());
+      snapshotOf.put(execId, status.isEmpty() ? List.of(shared) : List.of(status.get(0), shared));
+    }
     Set<MonitorSession> stillWaiting = awaitingVerdict.getOrDefault(execId, Set.of());
-    subs.relay(new SharedFrame(frame.encode(), null),
-        m -> !stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool)));
+    subs.relay(shared, m -> !stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool)));
   }
 
   /**
@@ -414,6 +444,7 @@ final class Monitors {
     }
     byExecution.remove(execId);
     toolOf.remove(execId);
+    snapshotOf.remove(execId);
     watched = byExecution.size();
     return true;
   }

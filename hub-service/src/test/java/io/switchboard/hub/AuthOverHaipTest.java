@@ -297,6 +297,39 @@ class AuthOverHaipTest {
   }
 
   @Test
+  void aRestrictedMonitorJoiningExecutionsTheNodeWatchesGetsItsVerdictAndNothingItMayNotSee() {
+    try (HaipTestClient agent = hai(hs.sign(claims("hr-agent-2", "agent")), HaipTestClient.agentHai(tools("hr.bonuses")));
+         HaipTestClient c = client("admin-token-1");
+         MonitorTestClient admin = MonitorTestClient.connect(vertx, node.httpPort(), "admin-token-1");
+         MonitorTestClient narrow = MonitorTestClient.connect(vertx, node.httpPort(),
+             hs.sign(claims("watcher-2", "monitor").put("tools_watch", new JsonArray().add("echo"))))) {
+      eventually(() -> assertThat(c.toolNames()).contains("hr.bonuses"));
+      String secret = c.start("hr.bonuses", new JsonObject());
+      agent.next("TRANSACTION_START");
+      String open = c.start("echo", null);
+      // the admin's sockets make the node watch both executions before the restricted socket asks
+      for (String tx : List.of(secret, open)) {
+        admin.send(new JsonObject().put("type", "subscribe").put("executionId", tx));
+        admin.next(f -> "status".equals(f.getString("type")) && tx.equals(f.getString("executionId")));
+      }
+      long before = errors(ErrorCodes.UNAUTHORIZED);
+      narrow.send(new JsonObject().put("type", "subscribe").put("executionId", secret));
+      assertThat(narrow.error(ErrorCodes.UNAUTHORIZED).getString("executionId")).isEqualTo(secret);
+      assertThat(errors(ErrorCodes.UNAUTHORIZED)).isEqualTo(before + 1);
+      narrow.send(new JsonObject().put("type", "subscribe").put("executionId", open));
+      narrow.next(f -> "subscribed".equals(f.getString("type")) && open.equals(f.getString("executionId")));
+      assertThat(narrow.next(f -> "status".equals(f.getString("type"))).getString("executionId")).isEqualTo(open);
+      c.send("MESSAGE", secret, "for hr only");
+      agent.next("MESSAGE");
+      c.send("MESSAGE", open, "for anyone");
+      c.next("MESSAGE");
+      narrow.next(f -> "log".equals(f.getString("type")) && open.equals(f.getString("executionId")));
+      admin.next(f -> "log".equals(f.getString("type")) && secret.equals(f.getString("executionId")));
+      assertThat(narrow.seen()).noneMatch(f -> secret.equals(f.getString("executionId")) && !"error".equals(f.getString("type")));
+    }
+  }
+
+  @Test
   void monitorUpgradesNeedAMonitorCredential() {
     long before = errors(ErrorCodes.FAILED_AUTH);
     upgradeRefused(null, 401, "MISSING_CREDENTIAL");

@@ -227,6 +227,49 @@ class ThirdPartyClientAndMonitorTest {
   }
 
   @Test
+  void socketsOfOneNodeWatchingOneExecutionGetOneStatusEachAndEveryFrameOnce() {
+    try (HaipTestClient c = HaipTestClient.open(vertx, a.httpPort(), HaipTestClient.clientHai());
+         MonitorTestClient m1 = MonitorTestClient.connect(vertx, b.httpPort());
+         MonitorTestClient m2 = MonitorTestClient.connect(vertx, b.httpPort());
+         MonitorTestClient m3 = MonitorTestClient.connect(vertx, b.httpPort());
+         MonitorTestClient late = MonitorTestClient.connect(vertx, b.httpPort())) {
+      m1.send(new JsonObject().put("type", "subscribe").put("topic", "stats"));
+      m1.next(f -> "subscribed".equals(f.getString("type")) && "stats".equals(f.getString("topic")));
+      String tx = c.start("echo", null);
+      List<MonitorTestClient> watching = List.of(m1, m2, m3);
+      for (MonitorTestClient m : watching) {
+        m.send(new JsonObject().put("type", "subscribe").put("executionId", tx));
+        m.next(f -> "status".equals(f.getString("type")) && tx.equals(f.getString("executionId")));
+      }
+      String sent = c.send("MESSAGE", tx, "x").getString("id");
+      c.next("MESSAGE");
+      c.send("TRANSACTION_END", tx, new JsonObject());
+      for (MonitorTestClient m : watching) {
+        m.next(f -> "metrics".equals(f.getString("type")) && tx.equals(f.getString("executionId")));
+        // RUNNING when it subscribed, COMPLETED at the end: another socket's subscription sends it nothing
+        assertThat(m.seen()).filteredOn(f -> "status".equals(f.getString("type")))
+            .extracting(f -> f.getJsonObject("data").getString("status")).containsExactly("RUNNING", "COMPLETED");
+        assertThat(m.seen()).filteredOn(f -> "log".equals(f.getString("type")))
+            .extracting(f -> f.getJsonObject("data").getString("direction") + " " + f.getJsonObject("data").getString("type"))
+            .containsExactly("in MESSAGE", "out MESSAGE", "in TRANSACTION_END");
+        assertThat(m.seen()).filteredOn(f -> "log".equals(f.getString("type")) && "in".equals(f.getJsonObject("data").getString("direction")))
+            .first().satisfies(f -> assertThat(f.getJsonObject("data").getString("frameId")).isEqualTo(sent));
+      }
+
+      // a socket subscribing to the ended execution this node still watches gets its final status and metrics, alone
+      late.send(new JsonObject().put("type", "subscribe").put("executionId", tx));
+      assertThat(late.next(f -> "status".equals(f.getString("type"))).getJsonObject("data").getString("status"))
+          .isEqualTo("COMPLETED");
+      late.next(f -> "metrics".equals(f.getString("type")));
+      // a stats view relayed after the late socket's frames reaches m1 after anything relayed to it with them
+      b.vertx().eventBus().publish(Addresses.STATS_CLUSTER, new JsonObject().put("marker", tx));
+      m1.next(f -> "stats".equals(f.getString("type")) && tx.equals(f.getJsonObject("data").getString("marker")));
+      assertThat(m1.seen()).filteredOn(f -> "metrics".equals(f.getString("type"))).hasSize(1);
+      assertThat(m1.seen()).filteredOn(f -> "status".equals(f.getString("type"))).hasSize(2);
+    }
+  }
+
+  @Test
   void clientDisconnectCancelsTheExecutionAndTellsTheAgent() {
     JsonArray tools = new JsonArray().add(new JsonObject().put("name", "waits").put("description", "d"));
     try (HaipTestClient agent = HaipTestClient.open(vertx, b.httpPort(), HaipTestClient.agentHai(tools))) {
