@@ -4,10 +4,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -174,7 +177,14 @@ public final class LoadRun {
     for (Worker w : workers) {
       w.ctx.runOnContext(v -> w.phase = Worker.Phase.MEASURE);
     }
+    long cpu0 = processCpuNanos();
     sleepUntil(measureEnd);
+    long cpu1 = processCpuNanos();
+    if (cpu0 >= 0 && cpu1 >= 0) {
+      // the generator's own CPU over the window: near 1 core per core it is pinned to, it limits what it measures
+      result.put("generatorCpu", new JsonObject().put("cpuMs", (cpu1 - cpu0) / 1_000_000)
+          .put("wallMs", opt.durationMs).put("cores", (cpu1 - cpu0) / 1e6 / opt.durationMs));
+    }
     for (Worker w : workers) {
       onWorker(w, () -> {
         w.phase = Worker.Phase.DRAIN;
@@ -246,9 +256,27 @@ public final class LoadRun {
       result.put("agentReplies", total.agentReplies);
     }
     if (opt.scenario == LoadOptions.Scenario.monitor) {
+      JsonObject byKind = new JsonObject();
+      long all = 0;
+      for (MonitorFrameScan.Kind k : MonitorFrameScan.Kind.values()) {
+        byKind.put(k.name().toLowerCase(Locale.ROOT), total.monitorByKind[k.ordinal()]);
+        all += total.monitorByKind[k.ordinal()];
+      }
+      long subscribers = Math.max(1, result.getLong("subscribersReady", 0L));
       result.put("monitorFrames", total.monitorFrames)
           .put("monitorFramesPerSecond", total.monitorFrames / seconds)
-          .put("monitorLatencyMs", latency(monitor));
+          .put("monitorLatencyMs", latency(monitor))
+          .put("monitorFramesByKind", byKind)
+          .put("monitorFramesAll", all)
+          .put("monitorDuplicates", total.monitorDuplicates)
+          .put("monitorGaps", total.monitorGaps)
+          .put("driverMessagesInWindow", total.driverSentInWindow)
+          .put("framesPerDriverMessage", total.driverSentInWindow == 0 ? 0.0
+              : total.monitorFrames / (double) (total.driverSentInWindow * subscribers));
+      JsonObject cpu = result.getJsonObject("generatorCpu");
+      if (cpu != null && all > 0) {
+        cpu.put("usPerFrame", cpu.getLong("cpuMs") * 1000.0 / all);
+      }
     }
     result.put("timestamp", System.currentTimeMillis());
   }
@@ -265,6 +293,11 @@ public final class LoadRun {
 
   private static double ms(long us) {
     return us / 1000.0;
+  }
+
+  /** This process's CPU time (all threads), or -1 where the JVM does not tell. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
   }
 
   private static void sleepUntil(long nanos) throws InterruptedException {

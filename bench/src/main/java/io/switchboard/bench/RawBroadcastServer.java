@@ -22,16 +22,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The fan-out ceiling: a bare Vert.x server with no hub logic. On {@code /ws} it takes the monitor stream's
  * {@code subscribe} requests ({@code executionId} or {@code topic}) and acknowledges them; on any other path it
- * answers HAIP like {@link RawEchoServer} and, for each MESSAGE, sends the execution's subscribers a {@code log}
- * frame in and a {@code log} frame out (the frames the hub sends for an echo). Topic {@code stats} gets a frame of
- * {@code statsBytes} every {@code statsIntervalMs}. Each frame is encoded once; each event loop gets one task per
- * frame that writes the same bytes to each of its subscribers. One instance per event loop, sharing the port and
- * the {@link Board}.
+ * answers HAIP like {@link RawEchoServer}. It sends the frames the hub sends for the same traffic, of the same form
+ * and sizes (docs/monitor.md, Frames; the hub's with tracing on, its default): a subscriber of an execution gets
+ * {@code subscribed} and then the execution's {@code status}, to itself alone, and for each MESSAGE every subscriber
+ * gets a {@code log} in and a {@code log} out. Topic {@code stats} gets a frame of {@code statsBytes} every
+ * {@code statsIntervalMs}. Each broadcast frame is encoded once; each event loop gets one task per frame that writes
+ * the same bytes to each of its subscribers. One instance per event loop, sharing the port and the {@link Board}.
  */
 public final class RawBroadcastServer extends VerticleBase {
+  /** An execution as the hub's status frame describes it (its echo tool, one node). */
+  private record Execution(String session, String traceId, long createdAt) {}
+
   /** Subscribers by subscription key ({@code exec:<id>} or {@code topic:<name>}), then by owning context. */
   public static final class Board {
     final Map<String, Map<Context, Set<ServerWebSocket>>> subs = new ConcurrentHashMap<>();
+    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private final String nodeId = UUID.randomUUID().toString();
 
     void add(String key, Context ctx, ServerWebSocket ws) {
       subs.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).computeIfAbsent(ctx, c -> new HashSet<>()).add(ws);
@@ -121,6 +127,10 @@ public final class RawBroadcastServer extends VerticleBase {
       ws.writeTextMessage(ack.put("data", new JsonObject()).put("timestamp", System.currentTimeMillis()).encode());
       if ("subscribe".equals(req.getString("type")) && keys.add(key)) {
         board.add(key, ctx, ws);
+        Execution e = exec == null ? null : board.executions.get(exec);
+        if (e != null) {
+          ws.writeTextMessage(status(exec, e, board.nodeId));
+        }
       } else if ("unsubscribe".equals(req.getString("type")) && keys.remove(key)) {
         board.remove(key, ctx, ws);
       }
@@ -138,9 +148,11 @@ public final class RawBroadcastServer extends VerticleBase {
     ws.textMessageHandler(text -> {
       if (Haip.isMessage(text)) {
         String tx = field(text, "transaction");
-        board.broadcast("exec:" + tx, log(tx, "in", field(text, "id"), text.length()));
+        Execution e = board.executions.get(tx);
+        String traceId = e == null ? null : e.traceId();
+        board.broadcast("exec:" + tx, log(tx, "in", field(text, "id"), text.length(), traceId));
         ws.writeTextMessage(text);
-        board.broadcast("exec:" + tx, log(tx, "out", UUID.randomUUID().toString(), -1));
+        board.broadcast("exec:" + tx, log(tx, "out", UUID.randomUUID().toString(), -1, traceId));
         return;
       }
       JsonObject f;
@@ -150,9 +162,13 @@ public final class RawBroadcastServer extends VerticleBase {
         return;
       }
       switch (f.getString("type", "")) {
-        case "TRANSACTION_START" -> ws.writeTextMessage(Haip.envelope(UUID.randomUUID().toString(), session,
-            UUID.randomUUID().toString(), ++seq[0], "SYSTEM", "TRANSACTION_START",
-            new JsonObject().put("referenceId", f.getString("transaction"))).encode());
+        case "TRANSACTION_START" -> {
+          String tx = UUID.randomUUID().toString();
+          board.executions.put(tx, new Execution(session, UUID.randomUUID().toString().replace("-", ""),
+              System.currentTimeMillis()));
+          ws.writeTextMessage(Haip.envelope(UUID.randomUUID().toString(), session, tx, ++seq[0], "SYSTEM",
+              "TRANSACTION_START", new JsonObject().put("referenceId", f.getString("transaction"))).encode());
+        }
         case "PING" -> ws.writeTextMessage(Haip.envelope(UUID.randomUUID().toString(), session, null, ++seq[0],
             "SYSTEM", "PONG", f.getValue("payload")).encode());
         default -> { }
@@ -161,10 +177,21 @@ public final class RawBroadcastServer extends VerticleBase {
   }
 
   /** The hub's {@code log} frame of an echoed MESSAGE (docs/monitor.md, Frames). */
-  private static String log(String tx, String direction, String frameId, int bytes) {
+  private static String log(String tx, String direction, String frameId, int bytes, String traceId) {
     return "{\"type\":\"log\",\"executionId\":\"" + tx + "\",\"data\":{\"direction\":\"" + direction
         + "\",\"type\":\"MESSAGE\",\"frameId\":\"" + frameId + "\"" + (bytes >= 0 ? ",\"bytes\":" + bytes : "")
-        + "},\"timestamp\":" + System.currentTimeMillis() + "}";
+        + "},\"timestamp\":" + System.currentTimeMillis() + (traceId == null ? "" : ",\"traceId\":\"" + traceId + "\"")
+        + "}";
+  }
+
+  /** The hub's {@code status} frame of a running echo execution, as a subscriber gets it first. */
+  private static String status(String tx, Execution e, String nodeId) {
+    long now = System.currentTimeMillis();
+    JsonObject data = new JsonObject().put("status", "RUNNING").put("toolName", "echo").put("sessionId", e.session())
+        .put("createdAt", e.createdAt()).put("startedAt", e.createdAt()).putNull("endedAt")
+        .put("durationMs", now - e.createdAt()).put("clientNode", nodeId).put("providerNode", nodeId);
+    return new JsonObject().put("type", "status").put("executionId", tx).put("data", data).put("timestamp", now)
+        .put("traceId", e.traceId()).encode();
   }
 
   /** The string value of {@code "name":"..."} in a compact frame (the generator's frames need no escaping). */

@@ -290,17 +290,21 @@ public final class ReportCommand implements Callable<Integer> {
     if (files.isEmpty()) {
       md.append("Not measured.\n\n");
     } else {
-      md.append("| server | subscribers | driver rate (msg/s) | frames delivered | frames/s | delivery p50 ms | p90 | p99 | p99.9 | max | server CPU µs per frame | driver echo p50 ms | errors |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      md.append("| server | subscribers | driver rate (msg/s) | frames delivered | frames/s | delivery p50 ms | p90 | p99 | p99.9 | max | server CPU µs per frame | frames per driver message per subscriber | other frames, duplicates, gaps | generator CPU (cores) | driver echo p50 ms | errors |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (String n : files) {
         monitorRow(n.contains("-raw-") ? "raw" : "hub", read(n));
       }
       md.append('\n');
-      md.append("One client drives one `echo` execution; every subscriber sent `{type:\"subscribe\", executionId}`. A frame's "
-          + "delivery latency runs from the driver's send of the MESSAGE it reports (or the latest send when the frame "
-          + "names none) to its arrival at the subscriber. Each driver MESSAGE yields two frames per subscriber "
-          + "(its `log` in and out), so 10 msg/s to 1,000 subscribers is 20,000 frames/s. `raw` is `raw-broadcast`: "
-          + "the same frames, each encoded once and written to every subscriber, no hub logic. Server CPU per frame is "
+      md.append("One client drives one `echo` execution; every subscriber sent `{type:\"subscribe\", executionId}`. Frames "
+          + "delivered are the frames that report a driver MESSAGE (its `log` in, naming it, and its `log` out) arriving "
+          + "in the measured window; a frame's delivery latency runs from the driver's (scheduled) send of that MESSAGE "
+          + "to its arrival at the subscriber. Each driver MESSAGE yields two frames per subscriber, so 10 msg/s to "
+          + "1,000 subscribers is 20,000 frames/s; frames per driver message per subscriber should read 2. Other frames "
+          + "(`status`, `metrics`, anything else arriving in the window), duplicates and gaps (driver messages a "
+          + "subscriber's `log` in frames skipped) should read 0. Generator CPU is the generator's own over the window: "
+          + "near its one core, it limits what it measures. `raw` is `raw-broadcast`: "
+          + "the same frames (count, form and sizes), each encoded once and written to every subscriber, no hub logic. Server CPU per frame is "
           + "the server process's utime + stime over the run divided by the frames delivered (less sensitive to the "
           + "other processes on the machine than the latencies).\n\n");
       for (String rate : List.of("10", "50")) {
@@ -376,8 +380,16 @@ public final class ReportCommand implements Callable<Integer> {
         .append(f(r.getValue("monitorFramesPerSecond"), "%.0f")).append(" | ").append(f(m.getValue("p50"), "%.2f"))
         .append(" | ").append(f(m.getValue("p90"), "%.2f")).append(" | ").append(f(m.getValue("p99"), "%.2f"))
         .append(" | ").append(f(m.getValue("p999"), "%.2f")).append(" | ").append(f(m.getValue("max"), "%.2f"))
-        .append(" | ").append(perFrame).append(" | ").append(lat(r, "p50")).append(" | ").append(r.getLong("errors", 0L)).append(errorsByCode(r))
+        .append(" | ").append(perFrame).append(" | ").append(f(r.getValue("framesPerDriverMessage"), "%.3f"))
+        .append(" | ").append(otherFrames(r)).append(", ").append(r.getLong("monitorDuplicates", 0L)).append(", ")
+        .append(r.getLong("monitorGaps", 0L)).append(" | ")
+        .append(f(r.getJsonObject("generatorCpu", new JsonObject()).getValue("cores"), "%.2f")).append(" | ").append(lat(r, "p50")).append(" | ").append(r.getLong("errors", 0L)).append(errorsByCode(r))
         .append(" |\n");
+  }
+
+  /** Frames in the monitor window that report no driver MESSAGE (status, metrics, anything else). */
+  private static long otherFrames(JsonObject r) {
+    return r.getLong("monitorFramesAll", 0L) - r.getLong("monitorFrames", 0L);
   }
 
   private void capacity() {

@@ -253,8 +253,10 @@ final class Session {
     long n = ++seq;
     String id = role == Role.DRIVER ? "bmon-" + n : ref + "-" + n;
     if (role == Role.DRIVER) {
-      w.shared.driverSendNanos.put(n, sendNanos);
-      w.shared.lastDriverSend = sendNanos;
+      w.shared.driverSent(n, sendNanos);
+      if (w.recording(sendNanos)) {
+        w.stats.driverSentInWindow++;
+      }
     }
     push(sendNanos);
     w.stats.sent++;

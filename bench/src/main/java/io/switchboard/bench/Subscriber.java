@@ -1,20 +1,31 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.MonitorFrameScan.Kind;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 
 /**
- * A monitor-stream subscriber on {@code /ws}: subscribes to the driver's execution and times each frame it is
- * sent about it. A frame is timed from the send of the driver MESSAGE it names (the driver's message ids are
- * {@code bmon-<n>}) or, when it names none, from the driver's latest send.
+ * A monitor-stream subscriber on {@code /ws}: subscribes to the driver's execution and reads each frame's bytes
+ * ({@link MonitorFrameScan}, no String, no JSON tree). The frames that report a driver MESSAGE are timed from that
+ * message's send: its {@code log} in names it ({@code bmon-<n>}), and its {@code log} out is the next {@code log}
+ * out on the socket (the hub relays an execution's frames to a socket in order). Every frame is counted by kind; a
+ * {@code log} in that repeats or goes back is a duplicate, one that skips driver messages after the first it got counts the
+ * skipped ones as gaps, and a second {@code log} out for one {@code log} in is a duplicate.
  */
 final class Subscriber {
   final Worker w;
   private ClientWebSocket ws;
   boolean ready;
   private boolean connected;
+  /** The driver message of the last {@code log} in, its send time, and the {@code log} outs since it. */
+  private long lastIn;
+  private long lastInSent;
+  private int outsSinceIn;
 
   Subscriber(Worker w) {
     this.w = w;
@@ -23,7 +34,7 @@ final class Subscriber {
   void open(URI url, String executionId) {
     w.pendingConnects++;
     ws = w.nextClient().webSocket();
-    ws.textMessageHandler(this::onText);
+    ws.frameHandler(this::onFrame);
     ws.exceptionHandler(e -> { });
     ws.closeHandler(v -> {
       if (ready && w.phase != Worker.Phase.DONE) {
@@ -43,42 +54,54 @@ final class Subscriber {
         });
   }
 
-  private void onText(String text) {
+  private void onFrame(WebSocketFrame f) {
+    if (f.type() != WebSocketFrameType.TEXT && f.type() != WebSocketFrameType.CONTINUATION) {
+      return;
+    }
+    if (f.type() == WebSocketFrameType.CONTINUATION || !f.isFinal()) {
+      w.stats.error("SUBSCRIBER_FRAGMENTED_FRAME");
+      return;
+    }
     long now = System.nanoTime();
+    Buffer b = f.binaryData();
+    Kind kind = MonitorFrameScan.kind(b);
     if (!ready) {
-      String type = Haip.sniffType(text);
-      if ("subscribed".equals(type)) {
+      if (kind == Kind.SUBSCRIBED) {
         ready = true;
         w.stats.subscribersReady++;
-      } else if ("error".equals(type)) {
+      } else if (kind == Kind.ERROR) {
         w.stats.error("SUBSCRIBE_ERROR");
       }
       return;
     }
-    long sent = sentOf(text);
-    if (sent == 0) {
-      return;
+    long sent = 0;
+    if (kind == Kind.LOG_IN) {
+      long n = MonitorFrameScan.driverMessage(b);
+      if (n > 0) {
+        if (n <= lastIn) {
+          w.stats.monitorDuplicates++;
+        } else if (lastIn > 0) {
+          w.stats.monitorGaps += n - lastIn - 1;
+        }
+        lastIn = n;
+        lastInSent = w.shared.driverSend(n);
+        outsSinceIn = 0;
+        sent = lastInSent;
+      }
+    } else if (kind == Kind.LOG_OUT && lastIn > 0) {
+      if (++outsSinceIn > 1) {
+        w.stats.monitorDuplicates++;
+      } else {
+        sent = lastInSent;
+      }
     }
     if (now >= w.measureStart && now < w.measureEnd) {
-      w.stats.monitorFrames++;
-      w.monitorUs.recordValue(Math.max(0, (now - sent) / 1000));
-    }
-  }
-
-  private long sentOf(String text) {
-    int i = text.indexOf("bmon-");
-    if (i >= 0) {
-      int j = i + 5;
-      long n = 0;
-      while (j < text.length() && Character.isDigit(text.charAt(j))) {
-        n = n * 10 + (text.charAt(j++) - '0');
-      }
-      Long t = w.shared.driverSendNanos.get(n);
-      if (t != null) {
-        return t;
+      w.stats.monitorByKind[kind.ordinal()]++;
+      if (sent != 0) {
+        w.stats.monitorFrames++;
+        w.monitorUs.recordValue(Math.max(0, (now - sent) / 1000));
       }
     }
-    return w.shared.lastDriverSend;
   }
 
   void close() {

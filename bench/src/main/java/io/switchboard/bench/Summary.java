@@ -31,6 +31,15 @@ public final class Summary {
         sb.append(String.format("  monitor: %d/%d subscribers, %d frames delivered (%.0f/s), delivery p50 %s p99 %s max %s ms%n",
             r.getLong("subscribersReady", 0L), r.getInteger("subscribers", 0), r.getLong("monitorFrames", 0L),
             r.getDouble("monitorFramesPerSecond", 0.0), f(m, "p50"), f(m, "p99"), f(m, "max")));
+        sb.append(String.format("  monitor: %.3f frames per driver message per subscriber (%d driver messages in the window), "
+            + "all frames by kind %s, duplicates %d, gaps %d%n", r.getDouble("framesPerDriverMessage", 0.0),
+            r.getLong("driverMessagesInWindow", 0L), r.getJsonObject("monitorFramesByKind", new JsonObject()).encode(),
+            r.getLong("monitorDuplicates", 0L), r.getLong("monitorGaps", 0L)));
+      }
+      JsonObject cpu = r.getJsonObject("generatorCpu");
+      if (cpu != null) {
+        sb.append(String.format("  generator CPU over the window: %.2f cores%s%n", cpu.getDouble("cores", 0.0),
+            cpu.containsKey("usPerFrame") ? String.format(", %.2f µs per monitor frame", cpu.getDouble("usPerFrame")) : ""));
       }
       JsonObject codes = r.getJsonObject("errorsByCode", new JsonObject());
       if (!codes.isEmpty()) {

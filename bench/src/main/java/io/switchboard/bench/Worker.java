@@ -8,7 +8,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One event loop's share of a run: its sessions, agents and subscribers, their clients (one per source address),
@@ -46,9 +46,19 @@ final class Worker {
 
   /** State shared by the workers of a run (the monitor driver's send times). */
   static final class Shared {
-    final ConcurrentHashMap<Long, Long> driverSendNanos = new ConcurrentHashMap<>();
-    volatile long lastDriverSend;
+    /** Send times of the latest driver messages, by message number modulo the ring's size. */
+    private static final int RING = 1 << 17;
+    private final AtomicLongArray driverSendNanos = new AtomicLongArray(RING);
     volatile String executionId;
+
+    void driverSent(long n, long nanos) {
+      driverSendNanos.set((int) (n & (RING - 1)), nanos);
+    }
+
+    /** The send time of driver message {@code n}, 0 when unknown. */
+    long driverSend(long n) {
+      return driverSendNanos.get((int) (n & (RING - 1)));
+    }
   }
 
   Worker(int id, Vertx vertx, LoadOptions opt, Shared shared) {

@@ -10,7 +10,15 @@ final class WorkerStats {
   final Histogram latencyUs = new Histogram(3_600_000_000L, 3);
   long roundTrips;
   long sent;
+  /** Monitor scenario: frames reporting a driver MESSAGE that arrived in the measured window (timed). */
   long monitorFrames;
+  /** Monitor scenario: frames arriving in the measured window, by {@link MonitorFrameScan.Kind}. */
+  final long[] monitorByKind = new long[MonitorFrameScan.Kind.values().length];
+  /** Monitor scenario, whole run: a driver MESSAGE's log frame a subscriber got again, and driver messages skipped. */
+  long monitorDuplicates;
+  long monitorGaps;
+  /** Monitor scenario: the driver's MESSAGEs whose (intended) send falls in the measured window. */
+  long driverSentInWindow;
   long sessionsReady;
   long sessionsFailed;
   long sessionsClosedEarly;
@@ -28,6 +36,12 @@ final class WorkerStats {
     total.roundTrips += roundTrips;
     total.sent += sent;
     total.monitorFrames += monitorFrames;
+    for (int i = 0; i < monitorByKind.length; i++) {
+      total.monitorByKind[i] += monitorByKind[i];
+    }
+    total.monitorDuplicates += monitorDuplicates;
+    total.monitorGaps += monitorGaps;
+    total.driverSentInWindow += driverSentInWindow;
     total.sessionsReady += sessionsReady;
     total.sessionsFailed += sessionsFailed;
     total.sessionsClosedEarly += sessionsClosedEarly;

@@ -80,6 +80,39 @@ class LoadRunTest {
   }
 
   @Test
+  void monitorSubscribersOfTheRawBroadcastServerGetTwoFramesPerDriverMessageEachOnce() throws Exception {
+    Vertx server = Vertx.vertx();
+    try {
+      int port;
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        port = probe.getLocalPort();
+      }
+      server.deployVerticle(new RawBroadcastServer(port, new RawBroadcastServer.Board(), 0, 0, true))
+          .toCompletionStage().toCompletableFuture().get();
+      LoadOptions o = options(LoadOptions.Scenario.monitor, 1);
+      o.urls = List.of(URI.create("ws://127.0.0.1:" + port + "/haip"));
+      o.subscribers = 20;
+      o.rate = 100;
+      o.durationMs = 1_000;
+      JsonObject r = run(o);
+      assertThat(r.getLong("subscribersReady")).isEqualTo(20);
+      assertThat(r.getLong("driverMessagesInWindow")).isPositive();
+      JsonObject kinds = r.getJsonObject("monitorFramesByKind");
+      assertThat(kinds.getLong("log_in")).isPositive();
+      assertThat(kinds.getLong("log_in") - kinds.getLong("log_out")).isBetween(-20L, 20L);
+      assertThat(kinds.getLong("status") + kinds.getLong("other") + kinds.getLong("error")).isZero();
+      assertThat(r.getLong("monitorFrames")).isEqualTo(kinds.getLong("log_in") + kinds.getLong("log_out"));
+      // window edges aside, each driver message reaches each subscriber as exactly its log in and its log out
+      assertThat(r.getDouble("framesPerDriverMessage")).isBetween(1.5, 2.5);
+      assertThat(r.getLong("monitorDuplicates")).isZero();
+      assertThat(r.getLong("monitorGaps")).isZero();
+      assertThat(r.getJsonObject("monitorLatencyMs").getLong("count")).isEqualTo(r.getLong("monitorFrames"));
+    } finally {
+      server.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
   void aRefusedUpgradeIsCountedNotFatal() throws Exception {
     LoadOptions o = options(LoadOptions.Scenario.echo, 3);
     o.urls = List.of(URI.create("ws://127.0.0.1:1/haip"));
