@@ -1,6 +1,9 @@
 package io.switchboard.hub;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.auth.Identity;
 import io.switchboard.common.haip.ErrorCodes;
@@ -36,7 +39,9 @@ import java.util.Set;
  * hub.monitor.maxSubscriptions executions (beyond it the error SUBSCRIPTION_LIMIT). All its state is touched on the
  * socket's event loop only; its subscriptions are requests to {@link Monitors}, which runs them on its own context.
  */
-final class MonitorSession {
+final class MonitorSession implements FanoutQueue.Socket {
+  /** The pipeline handler that tells the session its channel has room again. */
+  private static final String WRITABILITY = "switchboardMonitorWritability";
   private static final List<String> TOPICS = List.of(MonitorFrame.TOPIC_EVENTS, MonitorFrame.TOPIC_STATS,
       MonitorFrame.TOPIC_ALERTS, MonitorFrame.TOPIC_HEALTH);
   private final ServerWebSocket ws;
@@ -66,6 +71,10 @@ final class MonitorSession {
   private WebSocketGuard guard;
   /** Who the socket is (its upgrade's credential): which executions and events it may see. */
   final Identity identity;
+  /** Where the monitor verticle's context hands this socket its frames: its event loop's queue. */
+  final FanoutQueue outbox;
+  /** The pipeline's place of the WebSocket frame encoder: frames written here are already WebSocket frames. */
+  private ChannelHandlerContext encoder;
 
   MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending, Identity identity) {
     this.identity = identity;
@@ -75,11 +84,25 @@ final class MonitorSession {
     this.limiter = new RateLimiter(rt.settings.monitorSubscribeRate(), rt.settings.monitorSubscribeRateCloseAfter(), openedNanos);
     this.pending = pending;
     this.sizeGuard = new MessageSizeGuard(rt.settings.maxMessageBytes());
+    this.outbox = rt.monitors.outboxOf(ctx);
   }
 
   void open(Channel channel) {
     guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), true,
         new GuardListener());
+    encoder = channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
+    if (encoder != null) {
+      // frames written at the encoder's place bypass the WebSocket's queue: the channel says when it has room again
+      channel.pipeline().addBefore("handler", WRITABILITY, new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext c) {
+          if (c.channel().isWritable()) {
+            drained();
+          }
+          c.fireChannelWritabilityChanged();
+        }
+      });
+    }
     ws.setWriteQueueMaxSize(rt.settings.writeQueueMaxBytes());
     ws.drainHandler(v -> drained());
     ws.frameHandler(this::onFrame);
@@ -291,41 +314,48 @@ final class MonitorSession {
     });
   }
 
-  /** Writes {@code text} on this socket's loop (relays call it from the monitor verticle's context). */
+  /** Hands {@code text} to this socket, after the frames relayed to it before (from the monitor verticle's context). */
   void deliver(String text) {
-    Hub.on(ctx, () -> write(text));
+    deliver(new SharedFrame(text, null));
   }
 
-  /** Writes a frame encoded once for many sockets, on this socket's loop (from the monitor verticle's context). */
+  /** Hands a frame encoded once for many sockets to this socket, after the frames relayed to it before. */
   void deliver(SharedFrame frame) {
-    Hub.on(ctx, () -> send(frame));
+    outbox.add(frame, new MonitorSession[] {this});
   }
 
   private void write(String text) {
     send(new SharedFrame(text, null));
   }
 
-  /**
-   * Writes a frame, or holds it while the write queue is full (this socket's loop). A held frame with a coalesce
-   * key replaces the held frame with the same key. The socket is a slow consumer, closed 1008, when its queue has
-   * stayed full longer than hub.slowConsumerGrace, or when what it holds would exceed hub.writeQueueMaxBytes on top
-   * of the full queue: nothing is queued without bound (docs/monitor.md, Limits and liveness).
-   */
+  /** Writes a frame and flushes it, or holds it while the write queue is full (this socket's loop). */
   void send(SharedFrame frame) {
-    if (closed || closing || ws.isClosed()) {
-      return;
+    if (offer(frame)) {
+      flush();
     }
-    if (held == null && !ws.writeQueueFull()) {
-      frame.writeTo(ws);
-      rt.counters.messageOut();
-      return;
+  }
+
+  /**
+   * Writes a frame without flushing it (true: {@link #flush} sends it), or holds it while the write queue is full
+   * (this socket's loop). A held frame with a coalesce key replaces the held frame with the same key. The socket is a
+   * slow consumer, closed 1008, when its queue has stayed full longer than hub.slowConsumerGrace, or when what it
+   * holds would exceed hub.writeQueueMaxBytes on top of the full queue: nothing is queued without bound
+   * (docs/monitor.md, Limits and liveness).
+   */
+  @Override
+  public boolean offer(SharedFrame frame) {
+    if (closed || closing || ws.isClosed()) {
+      return false;
+    }
+    if (held == null && !full()) {
+      return put(frame);
     }
     long now = System.currentTimeMillis();
     if (fullSince == 0) {
       fullSince = now;
     } else if (now - fullSince > rt.settings.slowConsumerGraceMs()) {
       slowConsumer();
-      return;
+      return false;
     }
     if (held == null) {
       held = new ArrayDeque<>();
@@ -343,12 +373,44 @@ final class MonitorSession {
     }
     if (heldBytes + frame.length() > rt.settings.writeQueueMaxBytes()) {
       slowConsumer();
-      return;
+      return false;
     }
     held.addLast(frame);
     heldBytes += frame.length();
-    if (!ws.writeQueueFull()) {
+    if (!full()) {
       drained();
+    }
+    return false;
+  }
+
+  /** The write queue is full: the channel's, which holds what {@link #put} writes, or the WebSocket's. */
+  private boolean full() {
+    return encoder != null ? !encoder.channel().isWritable() : ws.writeQueueFull();
+  }
+
+  /**
+   * Writes one frame, unflushed (true) where it can: its wire bytes, shared by every socket it goes to, into the
+   * pipeline at the WebSocket encoder's place. A frame sent in several WebSocket frames goes through the WebSocket,
+   * which flushes it (false).
+   */
+  private boolean put(SharedFrame f) {
+    rt.counters.messageOut();
+    if (encoder == null || f.wire() == null) {
+      f.writeTo(ws);
+      return false;
+    }
+    if (!encoder.channel().isActive()) {
+      return false;
+    }
+    encoder.write(f.wire().duplicate(), encoder.voidPromise());
+    return true;
+  }
+
+  /** Sends what {@link #offer} wrote (this socket's loop). */
+  @Override
+  public void flush() {
+    if (encoder != null) {
+      encoder.flush();
     }
   }
 
@@ -358,16 +420,19 @@ final class MonitorSession {
       held = null;
       return;
     }
-    while (held != null && !held.isEmpty() && !ws.writeQueueFull()) {
+    boolean wrote = false;
+    while (held != null && !held.isEmpty() && !full()) {
       SharedFrame f = held.pollFirst();
       heldBytes -= f.length();
-      f.writeTo(ws);
-      rt.counters.messageOut();
+      wrote |= put(f);
+    }
+    if (wrote) {
+      flush();
     }
     if (held != null && held.isEmpty()) {
       held = null;
     }
-    if (held == null && !ws.writeQueueFull()) {
+    if (held == null && !full()) {
       fullSince = 0;
     }
   }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -44,6 +45,8 @@ final class Monitors {
   private final Map<String, Subscribers> byExecution = new HashMap<>();
   /** Held frames replaced by a newer view (accounting: any socket's context). */
   private final LongAdder coalesced = new LongAdder();
+  /** The queue of each event loop that owns /ws sockets (any context). */
+  private final Map<Context, FanoutQueue> outboxes = new ConcurrentHashMap<>();
   /** byExecution's size, for the gauge (read by the scrape's thread). */
   private volatile int watched;
   private final Map<String, Subscribers> byTopic = Map.of(
@@ -87,6 +90,11 @@ final class Monitors {
   /** A lagging socket replaced a held view by a newer one (any socket's context). */
   void frameCoalesced() {
     coalesced.increment();
+  }
+
+  /** The queue through which this node's monitors hand frames to the sockets of {@code ctx}'s event loop. */
+  FanoutQueue outboxOf(Context ctx) {
+    return outboxes.computeIfAbsent(ctx, FanoutQueue::new);
   }
 
   /** Binds the /ws side to its owner's context (the monitor verticle's start). */

@@ -10,9 +10,9 @@ import java.util.function.Predicate;
 
 /**
  * The /ws sockets of one subscription (an execution or a topic), grouped by the context that owns each socket.
- * Owned by the monitor verticle's context ({@link Monitors}). A relay hands each context one task with an immutable
- * array of its sockets (a snapshot rebuilt only after a change), so a frame costs one task per event loop and not
- * one per socket (docs/architecture.md, threading rule: snapshot).
+ * Owned by the monitor verticle's context ({@link Monitors}). A relay hands each context's {@link FanoutQueue} the
+ * frame with an immutable array of its sockets (a snapshot rebuilt only after a change), so a frame costs one entry
+ * per event loop and not one task per socket (docs/architecture.md, threading rule: snapshot).
  */
 final class Subscribers {
   private final Map<Context, Group> byContext = new HashMap<>(4);
@@ -20,7 +20,7 @@ final class Subscribers {
 
   /** Adds {@code m}; false when it was there already. */
   boolean add(MonitorSession m) {
-    boolean added = byContext.computeIfAbsent(m.ctx, Group::new).members.add(m);
+    boolean added = byContext.computeIfAbsent(m.ctx, c -> new Group(c, m.outbox)).members.add(m);
     if (added) {
       size++;
       byContext.get(m.ctx).snapshot = null;
@@ -71,12 +71,7 @@ final class Subscribers {
       if (to.length == 0) {
         continue;
       }
-      MonitorSession[] chosen = to;
-      Hub.on(g.ctx, () -> {
-        for (MonitorSession m : chosen) {
-          m.send(frame);
-        }
-      });
+      g.outbox.add(frame, to);
     }
   }
 
@@ -88,12 +83,15 @@ final class Subscribers {
   /** The sockets of one context and the array relays hand to it. */
   private static final class Group {
     final Context ctx;
+    /** The queue of the context's event loop, which writes the frames. */
+    final FanoutQueue outbox;
     final Set<MonitorSession> members = new LinkedHashSet<>();
     /** Immutable once built; replaced (set to null) on each change. */
     MonitorSession[] snapshot;
 
-    Group(Context ctx) {
+    Group(Context ctx, FanoutQueue outbox) {
       this.ctx = ctx;
+      this.outbox = outbox;
     }
 
     MonitorSession[] snapshot() {
