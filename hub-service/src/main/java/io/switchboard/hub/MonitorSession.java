@@ -71,6 +71,8 @@ final class MonitorSession implements FanoutQueue.Socket {
   private WebSocketGuard guard;
   /** Who the socket is (its upgrade's credential): which executions and events it may see. */
   final Identity identity;
+  /** {@code identity.watchesAll()}, asked once: relays test it for every socket and frame. */
+  final boolean watchesAll;
   /** Where the monitor verticle's context hands this socket its frames: its event loop's queue. */
   final FanoutQueue outbox;
   /** The pipeline's place of the WebSocket frame encoder: frames written here are already WebSocket frames. */
@@ -78,6 +80,7 @@ final class MonitorSession implements FanoutQueue.Socket {
 
   MonitorSession(ServerWebSocket ws, Context ctx, Hub rt, PendingHandshakes.Slot pending, Identity identity) {
     this.identity = identity;
+    this.watchesAll = identity.watchesAll();
     this.ws = ws;
     this.ctx = ctx;
     this.rt = rt;
@@ -239,7 +242,7 @@ final class MonitorSession implements FanoutQueue.Socket {
           }
           executions.add(e);
           rt.monitors.subscribeExecution(this, e);
-          if (!identity.watchesAll()) {
+          if (!watchesAll) {
             // the monitors answer once the execution's status names its tool: subscribed, or UNAUTHORIZED
             return;
           }

@@ -226,7 +226,7 @@ final class Monitors {
       if (!subs.add(m)) {
         return;
       }
-      if (!m.identity.watchesAll()) {
+      if (!m.watchesAll) {
         String tool = toolOf.get(execId);
         if (tool == null) {
           awaitingVerdict.computeIfAbsent(execId, k -> new HashSet<>()).add(m);
@@ -333,8 +333,9 @@ final class Monitors {
       List<SharedFrame> status = snapshotOf.getOrDefault(execId, List.of());
       snapshotOf.put(execId, status.isEmpty() ? List.of(shared) : List.of(status.get(0), shared));
     }
-    Set<MonitorSession> stillWaiting = awaitingVerdict.getOrDefault(execId, Set.of());
-    subs.relay(shared, m -> !stillWaiting.contains(m) && (m.identity.watchesAll() || m.identity.mayWatch(tool)));
+    Set<MonitorSession> stillWaiting = awaitingVerdict.get(execId);
+    subs.relay(shared, stillWaiting == null ? m -> m.watchesAll || m.identity.mayWatch(tool)
+        : m -> !stillWaiting.contains(m) && (m.watchesAll || m.identity.mayWatch(tool)));
   }
 
   /**
