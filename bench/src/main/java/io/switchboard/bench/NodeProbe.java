@@ -81,10 +81,19 @@ final class NodeProbe {
     }
   }
 
-  /** The first {@code used NNNK} of a GC.heap_info output (the whole heap line), in bytes. */
+  /**
+   * Heap used in a GC.heap_info output, in bytes: the sum of its {@code total NNNK, used NNNK} lines, which are the
+   * whole heap for G1 ({@code garbage-first heap}) and one line per generation for Serial ({@code def new generation},
+   * {@code tenured generation}; the collector of a JVM that sees one core, e.g. pinned with taskset) and Parallel.
+   * Metaspace lines have no {@code total}. -1 when there is no such line.
+   */
   static long parseHeapInfo(String out) {
-    Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
-    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+    long used = -1;
+    while (m.find()) {
+      used = Math.max(used, 0) + Long.parseLong(m.group(1)) * 1024;
+    }
+    return used;
   }
 
   /** Sums the samples of {@code name} whose labels contain {@code labelMatch}. */
