@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
  * address ({@code hub.maxPendingHandshakes}, {@code hub.maxPendingHandshakesPerAddress}). Beyond any of them the
  * upgrade gets HTTP 503 with the HTTP API's error body ({@code {error:{status, code, message}}}) naming the key. A
  * socket that opened gets its access-log line (status 101, its session id) once its session exists, and lets go of
- * its upgrade request ({@link UpgradeRelease}).
+ * its upgrade request and, once the session has read them, its headers ({@link UpgradeRelease}).
  */
 final class Upgrades {
   private Upgrades() {}
@@ -54,6 +54,7 @@ final class Upgrades {
         UpgradeRelease.release(channel);
         String sessionId = opened.open(ar.result(), Vertx.currentContext(), admitted.slot(), channel);
         AccessLogHandler.upgraded(rc, sessionId);
+        UpgradeRelease.dropHeaders(ar.result());
       } else {
         admitted.slot().release();
         rt.admission.left();

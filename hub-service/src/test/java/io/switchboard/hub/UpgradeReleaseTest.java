@@ -8,6 +8,7 @@ import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
 import io.switchboard.hub.testing.HaipTestClient;
 import io.switchboard.hub.testing.MonitorTestClient;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An open HAIP or monitor socket no longer holds its upgrade: once upgraded, the upgrade request and the HTTP
- * connection it came on (with that connection's outbound queue) can be collected while the socket stays open and
- * keeps working (docs/architecture.md, "Idle session footprint"). Real sockets to an unclustered node; a route in
+ * connection it came on (with that connection's outbound queue) can be collected, and the headers the socket keeps are
+ * emptied, while the socket stays open and keeps working (docs/architecture.md, "Idle session footprint"). Real sockets to an unclustered node; a route in
  * front of {@code /haip} and {@code /ws} keeps weak references to each upgrade's request and connection.
  */
 class UpgradeReleaseTest {
@@ -30,6 +31,7 @@ class UpgradeReleaseTest {
   static Vertx vertx;
   static final List<WeakReference<Object>> requests = new CopyOnWriteArrayList<>();
   static final List<WeakReference<Object>> connections = new CopyOnWriteArrayList<>();
+  static final List<MultiMap> headers = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -39,6 +41,7 @@ class UpgradeReleaseTest {
       node.context().router().route(path).order(-1).handler(rc -> {
         requests.add(new WeakReference<>(rc.request()));
         connections.add(new WeakReference<>(rc.request().connection()));
+        headers.add(rc.request().headers());
         rc.next();
       });
     }
@@ -66,6 +69,7 @@ class UpgradeReleaseTest {
         assertThat(requests).as("upgrade requests still reachable").allSatisfy(r -> assertThat(r.get()).isNull());
         assertThat(connections).as("HTTP connections still reachable").allSatisfy(r -> assertThat(r.get()).isNull());
       });
+      assertThat(headers).as("upgrade headers kept by the open sockets").allSatisfy(h -> assertThat(h).isEmpty());
       for (HaipTestClient c : sessions) {
         c.echoRoundTrip("after the release");
         assertThat(c.isClosed()).isFalse();

@@ -2,6 +2,8 @@ package io.switchboard.hub.session;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.impl.VertxHandler;
 import java.lang.reflect.Field;
 import org.slf4j.Logger;
@@ -12,8 +14,12 @@ import org.slf4j.LoggerFactory;
  * footprint"). Vert.x 5.0's handler of an upgraded socket keeps the function that built the socket's connection, and
  * that function holds the whole upgrade: the HTTP connection (with its own outbound message queue, two 4 KiB
  * arrays' worth per socket), the upgrade request and response, their routing context and the raw request. Nothing
- * uses that function after the connection was built, so this clears the handler's reference to it; the socket, its
- * connection and its headers ({@code ServerWebSocket.headers()}) stay as they are.
+ * uses that function after the connection was built, so this clears the handler's reference to it; the socket and its
+ * connection stay as they are.
+ * <p>
+ * The socket also keeps the upgrade request's headers ({@code ServerWebSocket.headers()}) for as long as it is open.
+ * The hub reads what it needs from them when the session opens (the upgrade's credential, {@link HaiCredential}), so
+ * {@link #dropHeaders} empties them after that: {@code headers()} of an open hub socket is empty.
  * <p>
  * Where the handler has no such field (another Vert.x version), this does nothing: the socket works the same and
  * only the footprint stays larger; {@link #available()} says which is the case. Call on the socket's event loop,
@@ -39,6 +45,14 @@ public final class UpgradeRelease {
   /** Whether upgraded sockets' upgrade requests can be released with this Vert.x version. */
   public static boolean available() {
     return FACTORY != null;
+  }
+
+  /** Empties the upgrade headers an open socket keeps; call once the session has read what it needs from them. */
+  public static void dropHeaders(ServerWebSocket ws) {
+    MultiMap headers = ws.headers();
+    if (headers != null) {
+      headers.clear();
+    }
   }
 
   /**
