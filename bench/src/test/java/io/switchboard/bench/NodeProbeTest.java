@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Heap used read from {@code jcmd GC.heap_info} outputs of the collectors a node runs with. */
@@ -35,5 +36,29 @@ class NodeProbeTest {
   @Test
   void noHeapLineIsUnknown() {
     assertThat(NodeProbe.parseHeapInfo("4242:\nAttachNotSupportedException")).isEqualTo(-1);
+  }
+
+  @Test
+  void heapRangeSpansTheGenerations() {
+    String serial = """
+         def new generation   total 629120K, used 1K [0x0000000080000000, 0x00000000aaaa0000, 0x00000000aaaa0000)
+          eden space 559232K,  49% used [0x0000000080000000, 0x0000000090d8b4f0, 0x00000000a2220000)
+         tenured generation   total 1398144K, used 2K [0x00000000aaaa0000, 0x0000000100000000, 0x0000000100000000)
+        """;
+    assertThat(NodeProbe.heapRange(serial)).containsExactly(0x80000000L, 0x100000000L);
+    assertThat(NodeProbe.heapRange("Metaspace       used 50115K, committed 50624K")).isNull();
+  }
+
+  @Test
+  void rssWithinCountsOnlyMappingsInTheRange() {
+    List<String> smaps = List.of(
+        "80000000-90000000 rw-p 00000000 00:00 0 ",
+        "Size:             262144 kB",
+        "Rss:              1000 kB",
+        "100000000-100010000 rw-p 00000000 00:00 0 ",
+        "Rss:              7 kB",
+        "7f0000000000-7f0000100000 rw-p 00000000 00:00 0 ",
+        "Rss:              300 kB");
+    assertThat(NodeProbe.rssWithin(smaps, 0x80000000L, 0x100000000L)).isEqualTo(1000L * 1024);
   }
 }
