@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.switchboard.common.Addresses;
 import io.switchboard.common.auth.Identity;
 import io.switchboard.common.haip.ErrorCodes;
@@ -93,7 +94,9 @@ final class MonitorSession implements FanoutQueue.Socket {
   void open(Channel channel) {
     guard = WebSocketGuard.install(channel, rt.settings.controlFrameRate(), rt.settings.slowConsumerGraceMs(), true,
         new GuardListener());
-    encoder = channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
+    // a socket that negotiated compression gets each frame compressed for it, through the WebSocket
+    encoder = channel == null || channel.pipeline().get(WebSocketExtensionEncoder.class) != null ? null
+        : channel.pipeline().context(WebSocketFrameEncoder.class);
     if (encoder != null) {
       // frames written at the encoder's place bypass the WebSocket's queue: the channel says when it has room again
       channel.pipeline().addBefore("handler", WRITABILITY, new ChannelInboundHandlerAdapter() {

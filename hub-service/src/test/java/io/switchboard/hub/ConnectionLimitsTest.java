@@ -4,6 +4,7 @@ import static io.switchboard.common.testing.Await.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
+import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -518,6 +520,38 @@ class ConnectionLimitsTest {
   }
 
   // ---- compression --------------------------------------------------------------------------------------
+
+  @Test
+  void aMonitorSocketThatNegotiatedCompressionGetsItsFramesCompressed() throws Exception {
+    try (RawWebSocket raw = new RawWebSocket("127.0.0.1", zip.httpPort(), "/ws", 65536,
+        "Sec-WebSocket-Extensions: permessage-deflate\r\n")) {
+      assertThat(raw.responseHead()).containsIgnoringCase("permessage-deflate");
+      raw.soTimeout(30_000);
+      raw.sendText(new JsonObject().put("type", "subscribe").put("topic", "stats").encode());
+      Inflater inflater = new Inflater(true);
+      assertThat(inflated(inflater, raw.read()).getString("type")).isEqualTo("subscribed");
+      zip.vertx().eventBus().publish(Addresses.STATS_CLUSTER, new JsonObject().put("compressedView", 1));
+      JsonObject view = inflated(inflater, raw.read());
+      assertThat(view.getString("type")).isEqualTo("stats");
+      assertThat(view.getJsonObject("data").getInteger("compressedView")).isEqualTo(1);
+    }
+  }
+
+  /** A permessage-deflate message's text (the socket's inflater keeps the context across messages). */
+  static JsonObject inflated(Inflater inflater, RawWebSocket.Frame f) throws Exception {
+    assertThat(f.opcode()).isEqualTo(1);
+    byte[] in = Arrays.copyOf(f.payload(), f.payload().length + 4);
+    in[in.length - 2] = (byte) 0xff;
+    in[in.length - 1] = (byte) 0xff;
+    inflater.setInput(in);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[65536];
+    int n;
+    while ((n = inflater.inflate(buf)) > 0) {
+      out.write(buf, 0, n);
+    }
+    return new JsonObject(out.toString(StandardCharsets.UTF_8));
+  }
 
   /** Raw deflate of {@code size} spaces, flushed as permessage-deflate frames are (without the final 00 00 ff ff). */
   static byte[] deflated(int size) {
