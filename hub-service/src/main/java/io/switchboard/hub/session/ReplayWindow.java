@@ -71,10 +71,14 @@ public final class ReplayWindow {
   }
 
   public void add(long seq, String text, long nowMs) {
+    add(seq, text.getBytes(StandardCharsets.UTF_8), nowMs);
+  }
+
+  /** Keeps a frame given as its UTF-8 text (copied into the ring; the array is not kept). */
+  public void add(long seq, byte[] b, long nowMs) {
     if (closed) {
       return;
     }
-    byte[] b = text.getBytes(StandardCharsets.UTF_8);
     if (maxFrames <= 0 || b.length > maxBytes) {
       // not kept: everything up to it is beyond replay
       clear();
