@@ -369,8 +369,13 @@ fi
 if want capacity; then
   SRC=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
   cap=(--scenario idle --sessions "$CAP" --ramp-up "$CAP_RAMP" --hold "$HOLD" --source-addresses "$SRC" --max-pending-connects 128)
+  # Each server gets a closed-loop warm-up first, so that its young generation has been used (touched) before the
+  # baseline: the RSS per session then counts what the sessions hold (old generation, native), not the first touch
+  # of the young generation that any busy node has already paid (with -Xms = -Xmx, a young generation of hundreds of
+  # MiB divided by the sessions)
   if [ $HUB_OK = 1 ] && start_node capacity "$A" "$CL-cap"; then
     CAP_PID=$NODE_PID
+    warm capacity-hub --url "ws://127.0.0.1:$A/haip" --sessions 100 --duration "$ECHO_WARM" --warmup 0s --ramp-up "$RAMP"
     sleep 3  # let start-up garbage settle before the baseline GC
     load capacity-hub --url "ws://127.0.0.1:$A/haip" "${cap[@]}" --node-pid "$CAP_PID" \
       --metrics-url "http://127.0.0.1:$A/metrics"
@@ -382,6 +387,7 @@ if want capacity; then
   "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
   RAW_PID=$!; PIDS+=("$RAW_PID")
   until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
+  warm capacity-raw --url "ws://127.0.0.1:$RAW/haip" --sessions 100 --duration "$ECHO_WARM" --warmup 0s --ramp-up "$RAMP"
   sleep 2
   load capacity-raw --url "ws://127.0.0.1:$RAW/haip" "${cap[@]}" --node-pid "$RAW_PID"
   stop_pid "$RAW_PID"

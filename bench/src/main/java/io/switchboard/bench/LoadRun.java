@@ -143,6 +143,14 @@ public final class LoadRun {
           result.put("heapPerSessionJcmdBytes",
               (after.getLong("heapUsedJcmdBytes") - before.getLong("heapUsedJcmdBytes")) / (double) held);
           result.put("rssPerSessionBytes", (after.getLong("rssBytes") - before.getLong("rssBytes")) / (double) held);
+          long heapRssBefore = before.getLong("rssHeapBytes", -1L);
+          long heapRssAfter = after.getLong("rssHeapBytes", -1L);
+          if (heapRssBefore >= 0 && heapRssAfter >= 0) {
+            // RSS growth in the heap's range (touched heap pages, live or not) and outside it (native)
+            result.put("rssHeapPerSessionBytes", (heapRssAfter - heapRssBefore) / (double) held);
+            result.put("rssNativePerSessionBytes", (after.getLong("rssBytes") - heapRssAfter
+                - (before.getLong("rssBytes") - heapRssBefore)) / (double) held);
+          }
           result.put("fdDelta", after.getInteger("fdTotal") - before.getInteger("fdTotal"));
         }
       }

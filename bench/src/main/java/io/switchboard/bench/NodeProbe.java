@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ final class NodeProbe {
     o.put("heapUsedBytes", heapUsed());
     o.put("heapUsedJcmdBytes", heapFromJcmd());
     o.put("rssBytes", rss());
+    o.put("rssHeapBytes", heapRss());
     Map<String, Integer> fds = descriptors();
     o.put("fdTotal", fds.values().stream().mapToInt(Integer::intValue).sum());
     o.put("fdByKind", new JsonObject(new TreeMap<>(fds)));
@@ -81,10 +83,19 @@ final class NodeProbe {
     }
   }
 
-  /** The first {@code used NNNK} of a GC.heap_info output (the whole heap line), in bytes. */
+  /**
+   * Heap used in a GC.heap_info output, in bytes: the sum of its {@code total NNNK, used NNNK} lines, which are the
+   * whole heap for G1 ({@code garbage-first heap}) and one line per generation for Serial ({@code def new generation},
+   * {@code tenured generation}; the collector of a JVM that sees one core, e.g. pinned with taskset) and Parallel.
+   * Metaspace lines have no {@code total}. -1 when there is no such line.
+   */
   static long parseHeapInfo(String out) {
-    Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
-    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+    long used = -1;
+    while (m.find()) {
+      used = Math.max(used, 0) + Long.parseLong(m.group(1)) * 1024;
+    }
+    return used;
   }
 
   /** Sums the samples of {@code name} whose labels contain {@code labelMatch}. */
@@ -97,6 +108,56 @@ final class NodeProbe {
       }
     }
     return sum;
+  }
+
+  /**
+   * The part of the RSS that lies in the Java heap's reserved range (from {@code GC.heap_info}), summed over
+   * {@code /proc/<pid>/smaps}: heap pages the JVM has touched, whether they hold live objects or not. -1 if unknown.
+   */
+  long heapRss() {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(30, TimeUnit.SECONDS);
+      long[] range = heapRange(out);
+      return range == null ? -1 : rssWithin(Files.readAllLines(Path.of("/proc/" + pid + "/smaps")), range[0], range[1]);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The heap's reserved address range: from the lowest to the highest address on GC.heap_info's {@code total} lines. */
+  static long[] heapRange(String heapInfo) {
+    long lo = Long.MAX_VALUE;
+    long hi = -1;
+    Matcher line = Pattern.compile("total \\d+K, used \\d+K \\[([^\\]\\)]*)").matcher(heapInfo);
+    while (line.find()) {
+      Matcher a = Pattern.compile("0x([0-9a-f]+)").matcher(line.group(1));
+      while (a.find()) {
+        long v = Long.parseUnsignedLong(a.group(1), 16);
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    return hi < 0 ? null : new long[] {lo, hi};
+  }
+
+  /** Sums the {@code Rss:} of the smaps mappings that lie within [lo, hi), in bytes. */
+  static long rssWithin(List<String> smaps, long lo, long hi) {
+    Pattern head = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) ");
+    boolean in = false;
+    long kb = 0;
+    for (String l : smaps) {
+      Matcher m = head.matcher(l);
+      if (m.find()) {
+        long from = Long.parseUnsignedLong(m.group(1), 16);
+        long to = Long.parseUnsignedLong(m.group(2), 16);
+        in = from >= lo && to <= hi;
+      } else if (in && l.startsWith("Rss:")) {
+        kb += Long.parseLong(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    return kb * 1024;
   }
 
   long rss() {

@@ -75,9 +75,10 @@ final class HaipSession {
   /** Last inbound frame of any kind (pongs included), ms. */
   long lastFrameMs = connectedAt;
   private long outSeq;
-  private final RateLimiter limiter;
-  private final FlowCredit credit;
-  private final MessageSizeGuard sizeGuard;
+  /** Created with the first message (an idle session holds none of them: docs/architecture.md, "Idle session footprint"). */
+  private RateLimiter limiter;
+  private FlowCredit credit;
+  private MessageSizeGuard sizeGuard;
   private Buffer fragments;
   private boolean fragmentBinary;
   private long fullSinceNanos;
@@ -102,10 +103,6 @@ final class HaipSession {
     this.ctx = ctx;
     this.rt = rt;
     this.pending = pending;
-    HubSettings s = rt.settings;
-    this.limiter = new RateLimiter(s.rateLimit(), s.rateLimitCloseAfter(), openedNanos);
-    this.credit = new FlowCredit(s.creditMessages());
-    this.sizeGuard = new MessageSizeGuard(s.maxMessageBytes());
     this.upgradeCredential = HaiCredential.ofUpgrade(ws);
   }
 
@@ -142,6 +139,31 @@ final class HaipSession {
 
   // ---- inbound ------------------------------------------------------------------------------------------
 
+  /**
+   * The session's message rate limit. Made at the first message with a full bucket, as it would hold at that moment
+   * had it been made at the open (a bucket refills to full and no further).
+   */
+  private RateLimiter limiter() {
+    if (limiter == null) {
+      limiter = new RateLimiter(rt.settings.rateLimit(), rt.settings.rateLimitCloseAfter(), System.nanoTime());
+    }
+    return limiter;
+  }
+
+  private FlowCredit credit() {
+    if (credit == null) {
+      credit = new FlowCredit(rt.settings.creditMessages());
+    }
+    return credit;
+  }
+
+  private MessageSizeGuard sizeGuard() {
+    if (sizeGuard == null) {
+      sizeGuard = new MessageSizeGuard(rt.settings.maxMessageBytes());
+    }
+    return sizeGuard;
+  }
+
   private void onFrame(WebSocketFrame f) {
     lastFrameMs = System.currentTimeMillis();
     if (closing) {
@@ -150,7 +172,7 @@ final class HaipSession {
     switch (f.type()) {
       case TEXT, BINARY -> {
         int len = f.binaryData().length();
-        if (!sizeGuard.add(true, len)) {
+        if (!sizeGuard().add(true, len)) {
           tooLarge(f.isText() ? IdSniffer.sniff(f.textData()) : null);
           return;
         }
@@ -174,7 +196,7 @@ final class HaipSession {
         if (fragments == null) {
           return;
         }
-        if (!sizeGuard.add(false, f.binaryData().length())) {
+        if (!sizeGuard().add(false, f.binaryData().length())) {
           String rid = fragmentBinary ? null : IdSniffer.sniff(fragments.getString(0, Math.min(512, fragments.length())));
           fragments = null;
           tooLarge(rid);
@@ -230,7 +252,7 @@ final class HaipSession {
   }
 
   private boolean rateLimited(String text) {
-    RateLimiter.Decision d = limiter.acquire(System.nanoTime());
+    RateLimiter.Decision d = limiter().acquire(System.nanoTime());
     if (d == RateLimiter.Decision.ALLOW) {
       return false;
     }
@@ -263,7 +285,7 @@ final class HaipSession {
       rt.events.countOnly(HubEvent.MESSAGE);
     }
     dispatch(f);
-    FlowCredit.Grant g = credit.consumed(MessageTypes.channelIndex(f.channel), f.size);
+    FlowCredit.Grant g = credit().consumed(MessageTypes.channelIndex(f.channel), f.size);
     if (g != null && !closing) {
       send(Envelopes.frame(id, null, "SYSTEM", MessageTypes.FLOW_UPDATE, new JsonObject()
           .put("channel", MessageTypes.CHANNELS.get(g.channel())).put("add_messages", g.messages())

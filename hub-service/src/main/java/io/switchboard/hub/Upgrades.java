@@ -3,6 +3,7 @@ package io.switchboard.hub;
 import io.netty.channel.Channel;
 import io.switchboard.common.http.AccessLogHandler;
 import io.switchboard.hub.session.PendingHandshakes;
+import io.switchboard.hub.session.UpgradeRelease;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -16,7 +17,8 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code hub.maxConnections}) and sockets that have not completed their handshake, per node and per source
  * address ({@code hub.maxPendingHandshakes}, {@code hub.maxPendingHandshakesPerAddress}). Beyond any of them the
  * upgrade gets HTTP 503 with the HTTP API's error body ({@code {error:{status, code, message}}}) naming the key. A
- * socket that opened gets its access-log line (status 101, its session id) once its session exists.
+ * socket that opened gets its access-log line (status 101, its session id) once its session exists, and lets go of
+ * its upgrade request and, once the session has read them, its headers ({@link UpgradeRelease}).
  */
 final class Upgrades {
   private Upgrades() {}
@@ -49,8 +51,10 @@ final class Upgrades {
     Channel channel = rc.request().connection() instanceof ConnectionBase c ? c.channelHandlerContext().channel() : null;
     rc.request().toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
+        UpgradeRelease.release(channel);
         String sessionId = opened.open(ar.result(), Vertx.currentContext(), admitted.slot(), channel);
         AccessLogHandler.upgraded(rc, sessionId);
+        UpgradeRelease.dropHeaders(ar.result());
       } else {
         admitted.slot().release();
         rt.admission.left();

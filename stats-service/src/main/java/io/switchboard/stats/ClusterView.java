@@ -68,13 +68,23 @@ public final class ClusterView {
 
   /**
    * Takes a report. Returns false for a repeated or older seq, including a late report of a node id that has
-   * departed. A newer report of a departed node id (a split brain healed) makes it live again.
+   * departed. A newer report of a departed node id makes it live again (a split brain healed), unless it says the
+   * node is stopping: then the node stays departed, as stopped, with that report's counters.
    */
   public boolean accept(NodeReport r, long now) {
     LedgerEntry known = ledger.get(r.nodeId());
     LedgerEntry fromReport = LedgerEntry.of(r, LedgerEntry.LIVE, null);
-    if (known != null && known.departed() && r.seq() <= known.seq()) {
-      return false; // a late report of a departed node id: nothing newer than what the ledger holds
+    if (known != null && known.departed()) {
+      if (r.seq() <= known.seq()) {
+        return false; // a late report of a departed node id: nothing newer than what the ledger holds
+      }
+      if (r.stopping()) {
+        // the last reports of a graceful stop, overtaken by the member's departure: its counters count, it stays
+        // departed, and the departure is a stop, not a loss
+        ledger.put(r.nodeId(), LedgerEntry.merge(known, LedgerEntry.of(r, LedgerEntry.STOPPED, known.departedAt())));
+        version++;
+        return true;
+      }
     }
     NodeState s = nodes.computeIfAbsent(r.nodeId(), NodeState::new);
     if (s.latest != null && r.seq() <= s.latest.seq()) {

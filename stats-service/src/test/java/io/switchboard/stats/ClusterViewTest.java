@@ -161,6 +161,28 @@ class ClusterViewTest {
   }
 
   @Test
+  void aStoppingReportThatArrivesAfterTheMemberLeftMarksItStoppedAndDoesNotReviveIt() {
+    ClusterView v = new ClusterView(SETTINGS);
+    SimNode a = new SimNode("a", T0).messages(1, 50);
+    SimNode b = new SimNode("b", T0).messages(20, 50);
+    v.accept(a.report(T0 + 1000), T0 + 1000);
+    v.accept(b.report(T0 + 1000), T0 + 1000);
+    v.members(Set.of(a.memberId, b.memberId), T0 + 1000);
+    // b stops gracefully, but this replica sees the member leave before b's stopping reports
+    v.members(Set.of(a.memberId), T0 + 1500);
+    assertThat(v.stats(T0 + 1500).downNodes()).extracting(ClusterStats.DownNode::reason).containsExactly("left");
+    b.messages(2, 50);
+    assertThat(v.accept(b.report(T0 + 1600, true), T0 + 1600)).isTrue();
+    for (long t = T0 + 2000; t <= T0 + 20_000; t += 1000) {
+      v.accept(a.report(t), t);
+      ClusterStats s = v.stats(t);
+      assertThat(s.downNodes()).as("at %d", t).isEmpty();
+      assertThat(s.nodes()).isEqualTo(1);
+      assertThat(s.totalMessages()).isEqualTo(23);
+    }
+  }
+
+  @Test
   void aLateReportOfADepartedNodeIsIgnoredAndDownNodesExpire() {
     ClusterView v = new ClusterView(SETTINGS);
     SimNode b = new SimNode("b", T0).messages(20, 50);

@@ -49,7 +49,9 @@ class EventLoopMetricsTest {
       Context own = n.vertx().getOrCreateContext();
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch blocking = new CountDownLatch(1);
+      long[] blockedAt = new long[1];
       own.runOnContext(v -> {
+        blockedAt[0] = System.nanoTime();
         blocking.countDown();
         try {
           release.await(30, TimeUnit.SECONDS);
@@ -59,8 +61,11 @@ class EventLoopMetricsTest {
       });
       assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
       try {
+        // held until counted and for at least 300 ms, so that its delay task (due every 20 ms) runs >= 280 ms late;
+        // on a busy machine another loop may be the one counted first
         Await.waitFor(Duration.ofSeconds(20), () -> registry.get("switchboard.blocked.thread.warnings")
-            .tag("pool", "eventloop").counter().count() > before, "no blocked-thread warning counted");
+            .tag("pool", "eventloop").counter().count() > before
+            && System.nanoTime() - blockedAt[0] >= TimeUnit.MILLISECONDS.toNanos(300), "no blocked-thread warning counted");
       } finally {
         release.countDown();
       }

@@ -56,7 +56,9 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   private static final String DISCARD = "switchboardDiscard";
   private static final String UTF8 = "switchboardUtf8";
 
-  private final RateLimiter control;
+  private final int controlFrameRate;
+  /** The control-frame budget, made at the first control frame (full, as it would be then had it been made earlier). */
+  private RateLimiter control;
   private final Listener listener;
   private ChannelHandlerContext ctx;
   private boolean tripped;
@@ -65,7 +67,7 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   private long lastDrop;
 
   private WebSocketGuard(int controlFrameRate, long slowConsumerGraceMs, Listener listener) {
-    this.control = new RateLimiter(controlFrameRate, 1, System.nanoTime());
+    this.controlFrameRate = controlFrameRate;
     this.graceNanos = Math.max(1, slowConsumerGraceMs) * 1_000_000L;
     this.listener = listener;
   }
@@ -114,7 +116,7 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (close || f instanceof PingWebSocketFrame || f instanceof PongWebSocketFrame) {
-      if (!tripped && control.acquire(System.nanoTime()) != RateLimiter.Decision.ALLOW) {
+      if (!tripped && control().acquire(System.nanoTime()) != RateLimiter.Decision.ALLOW) {
         tripped = true;
         f.release();
         listener.controlFlood();
@@ -127,6 +129,13 @@ public final class WebSocketGuard extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.fireChannelRead(f);
+  }
+
+  private RateLimiter control() {
+    if (control == null) {
+      control = new RateLimiter(controlFrameRate, 1, System.nanoTime());
+    }
+    return control;
   }
 
   /**
