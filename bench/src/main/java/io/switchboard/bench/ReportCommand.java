@@ -79,6 +79,10 @@ public final class ReportCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Issue 18: node CPU per round trip of the run of record (observability on), and 25 % below it. */
+  static final double CPU_BEFORE_US = 29.6;
+  static final double CPU_TARGET_US = CPU_BEFORE_US * 0.75;
+
   private void target(String what, String measured, Boolean met) {
     targets.add(new String[] {what, measured, met == null ? "not measured" : met ? "**met**" : "**not met**"});
   }
@@ -195,6 +199,15 @@ public final class ReportCommand implements Callable<Integer> {
         target("≥ 70 % of the raw Vert.x echo ceiling (closed loop, " + s + " sessions)",
             f(ratio * 100, "%.1f") + " % (" + f(hub.getValue("throughput"), "%.0f") + " vs "
                 + f(raw.getValue("throughput"), "%.0f") + " /s)", ratio >= 0.7);
+        target("issue 18: ≥ 90 % of raw round trips/s (closed loop, " + s + " sessions)",
+            f(ratio * 100, "%.1f") + " %", ratio >= 0.9);
+        if (s.equals("1000")) {
+          double hubP = hub.getJsonObject("latencyMs", new JsonObject()).getDouble("p999", Double.MAX_VALUE);
+          double rawP = raw.getJsonObject("latencyMs", new JsonObject()).getDouble("p999", 0d);
+          target("issue 18: p99.9 ≤ 2× raw (closed loop, 1000 sessions)",
+              f(hubP, "%.1f") + " ms vs raw " + f(rawP, "%.1f") + " ms (" + f(hubP / rawP, "%.2f") + "×)",
+              rawP > 0 && hubP <= 2 * rawP);
+        }
       } else if (s.equals("100")) {
         target("≥ 70 % of the raw Vert.x echo ceiling", "-", null);
       }
@@ -564,6 +577,9 @@ public final class ReportCommand implements Callable<Integer> {
       // as for throughput: a median of fewer than 5 runs is no verdict
       targets.get(targets.size() - 1)[2] = "indicative (fewer than 5 runs each)";
     }
+    target("issue 18: node CPU per round trip ≤ " + f(CPU_TARGET_US, "%.1f") + " µs, observability on (25 % below "
+        + f(CPU_BEFORE_US, "%.1f") + " µs)", f(mOn, "%.1f") + " µs (median of " + on.size() + " runs at " + rate
+        + " msg/s)", mOn <= CPU_TARGET_US);
     return true;
   }
 
