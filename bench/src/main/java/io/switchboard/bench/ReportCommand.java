@@ -40,7 +40,7 @@ public final class ReportCommand implements Callable<Integer> {
     md.append("Written by `bench/run.sh").append(meta.getBoolean("quick", false) ? " --quick" : "").append("` on ")
         .append(meta.getString("date", "?")).append(".\n\n");
     md.append("| machine | |\n|---|---|\n");
-    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "pinning", "ulimitN", "nodeHeap", "nodeJar", "commit")) {
+    for (String k : List.of("host", "cpus", "cpuModel", "memory", "jdk", "loadBefore", "loadAfter", "pinning", "ulimitN", "nodeHeap", "capacityHeap", "nodeJar", "commit")) {
       if (meta.containsKey(k)) {
         md.append("| ").append(k).append(" | ").append(meta.getValue(k)).append(" |\n");
       }
@@ -429,7 +429,10 @@ public final class ReportCommand implements Callable<Integer> {
         + "(after − before) / held; each server has a closed-loop warm-up (100 sessions) before its baseline, so "
         + "that less of the RSS per session is the first touch of the young generation. The RSS growth is split "
         + "(from `/proc/<pid>/smaps` and the heap's address range in `GC.heap_info`) into heap pages (touched heap "
-        + "pages, live or garbage: with `-Xms` = `-Xmx` the JVM returns none) and native memory (the rest). "
+        + "pages, live or garbage) and native memory (the rest). Both servers run here with the heap flags in the "
+        + "machine table's `capacityHeap` (a small `-Xms` and `MaxHeapFreeRatio=20`), so that the full GC gives free "
+        + "heap pages back and the RSS per session is what the sessions hold; with `-Xms` = `-Xmx`, as the other "
+        + "scenarios run, the JVM returns none and the RSS grows by every heap page the ramp touched. "
         + "KiB = 1,024 B, KB = 1,000 B (the issue's units). The process limit is `ulimit -n` (see the machine table): descriptors other than "
         + "the sessions' sockets are the JVM's jars, epoll/eventfd pairs per event loop, Hazelcast and HTTP listeners.\n\n");
     if (hub == null) {
