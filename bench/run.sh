@@ -74,6 +74,10 @@ else
   : > "$RES/commands.txt"; : > "$RES/skipped.txt"
 fi
 NODE_HEAP=${BENCH_NODE_HEAP:-2g}
+HEAP_FLAGS=("-Xms$NODE_HEAP" "-Xmx$NODE_HEAP")
+# (a) capacity: a heap that a full GC shrinks to what is live (plus at most 20 % free), so that the RSS per session
+# counts what the sessions hold, not heap pages touched and kept by a heap fixed at -Xmx
+CAP_HEAP_FLAGS=(${BENCH_CAPACITY_HEAP_FLAGS:-"-Xms64m" "-Xmx$NODE_HEAP" "-XX:MinHeapFreeRatio=10" "-XX:MaxHeapFreeRatio=20"})
 LOADGEN_HEAP=${BENCH_LOADGEN_HEAP:-2g}
 PORT_BASE=${BENCH_PORT_BASE:-$(( 20000 + ($$ % 200) * 50 ))}
 # ports from PORT_BASE: +0..+4 HTTP of the nodes and raw-echo; +8..+27 the raw-bus pair's Hazelcast ports;
@@ -105,8 +109,8 @@ start_node() {
       --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
       --add-exports java.base/jdk.internal.ref=ALL-UNNAMED -cp "$BENCH_NODE_CP:$NODE_JAR" io.switchboard.launcher.Main)
   fi
-  record "env ${envs[*]} ${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP ${jfr[*]} ${launch[*]}   # node $name"
-  env "${envs[@]}" "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" "${jfr[@]}" "${launch[@]}" > "$RES/node-$name.log" 2>&1 &
+  record "env ${envs[*]} ${SERVER_PIN[*]} java ${HEAP_FLAGS[*]} ${jfr[*]} ${launch[*]}   # node $name"
+  env "${envs[@]}" "${SERVER_PIN[@]}" java "${HEAP_FLAGS[@]}" "${jfr[@]}" "${launch[@]}" > "$RES/node-$name.log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
   local deadline=$(( $(date +%s) + 120 ))
@@ -181,7 +185,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "quick": $([ $QUICK = 1 ] && echo true || echo false),
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
  "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
- "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "pinning": "$PINNING", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP",
+ "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "pinning": "$PINNING", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP", "capacityHeap": "${CAP_HEAP_FLAGS[*]}",
  "caveat": "The generator shares the machine's $(nproc) cores with the node(s) it measures (and, when this file was written by a helper, with other builds): absolute figures are noisy and low; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Re-run on a quiet machine for the figures of record.",
  "jmhNote": "JMH $([ $QUICK = 1 ] && echo 'quick settings (1 fork, 1 warm-up and 1 measured iteration of 1 s): indicative only' || echo '1 fork, 3 warm-up and 5 measured iterations of 1 s'). FrameBench: Vert.x JsonObject parse/encode with the envelope checks of HAIP written in the benchmark. HubFrameBench: the hub's own FrameParser.parse and Envelopes.frame(...).encode(), present only when the hub's classes are on the classpath. Error bars are wide because other processes shared the 2 cores."}
 EOF
@@ -373,6 +377,7 @@ if want capacity; then
   # baseline: the RSS per session then counts what the sessions hold (old generation, native), not the first touch
   # of the young generation that any busy node has already paid (with -Xms = -Xmx, a young generation of hundreds of
   # MiB divided by the sessions)
+  FIXED_HEAP_FLAGS=("${HEAP_FLAGS[@]}"); HEAP_FLAGS=("${CAP_HEAP_FLAGS[@]}")
   if [ $HUB_OK = 1 ] && start_node capacity "$A" "$CL-cap"; then
     CAP_PID=$NODE_PID
     warm capacity-hub --url "ws://127.0.0.1:$A/haip" --sessions 100 --duration "$ECHO_WARM" --warmup 0s --ramp-up "$RAMP"
@@ -383,14 +388,15 @@ if want capacity; then
   else
     [ $HUB_OK = 1 ] && skip "(a) capacity (hub): the node did not start"
   fi
-  record "${SERVER_PIN[*]} java -Xms$NODE_HEAP -Xmx$NODE_HEAP -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
-  "${SERVER_PIN[@]}" java "-Xms$NODE_HEAP" "-Xmx$NODE_HEAP" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
+  record "${SERVER_PIN[*]} java ${CAP_HEAP_FLAGS[*]} -jar bench/target/switchboard-bench.jar raw-echo --port $RAW"
+  "${SERVER_PIN[@]}" java "${CAP_HEAP_FLAGS[@]}" -jar "$BENCH_JAR" raw-echo --port "$RAW" > "$RES/raw-capacity.log" 2>&1 &
   RAW_PID=$!; PIDS+=("$RAW_PID")
   until curl -s -o /dev/null "http://127.0.0.1:$RAW/"; do sleep 0.2; done
   warm capacity-raw --url "ws://127.0.0.1:$RAW/haip" --sessions 100 --duration "$ECHO_WARM" --warmup 0s --ramp-up "$RAMP"
   sleep 2
   load capacity-raw --url "ws://127.0.0.1:$RAW/haip" "${cap[@]}" --node-pid "$RAW_PID"
   stop_pid "$RAW_PID"
+  HEAP_FLAGS=("${FIXED_HEAP_FLAGS[@]}")
 fi
 
 # ---- JMH

@@ -145,13 +145,12 @@ final class ClientSide {
     rt.monitors.log(ct, "in", f.type, f.id, f.size);
     if (ct.echo) {
       if (MessageTypes.MESSAGE.equals(f.type) || MessageTypes.AUDIO.equals(f.type)) {
-        JsonObject out = Envelopes.frame(s.id, ct.id, "AGENT", f.type, f.payload);
-        s.send(out, ct.replay);
+        String outId = s.send(ct.id, "AGENT", f.type, f.payloadJson(), ct.replay);
         ct.exec.frameOut();
-        rt.monitors.log(ct, "out", f.type, out.getString("id"), -1);
+        rt.monitors.log(ct, "out", f.type, outId, -1);
       }
     } else if (ct.providerNode != null) {
-      routing.send(ct.providerNode, ct.id, TxOp.AGENT_FRAME, f.json);
+      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_FRAME, f);
     } else {
       s.error(ErrorCodes.TRANSACTION_NOT_FOUND, "transaction not started yet", f.id, f.transaction);
     }
@@ -161,7 +160,7 @@ final class ClientSide {
   void end(ClientTx ct, Frame f) {
     rt.monitors.log(ct, "in", f.type, f.id, f.size);
     if (!ct.echo && ct.providerNode != null) {
-      routing.send(ct.providerNode, ct.id, TxOp.AGENT_END, f.json);
+      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_END, f);
     }
     finish(ct, Execution.Status.COMPLETED, null);
   }
@@ -179,18 +178,18 @@ final class ClientSide {
     }
     switch (op) {
       case CLIENT_FRAME -> {
-        c.send(body.put("session", c.id), ct.replay);
+        c.forward(body, ct.replay);
         ct.exec.frameOut();
         rt.monitors.log(ct, "out", body.getString("type"), body.getString("id"), -1);
       }
       case CLIENT_END -> {
-        c.send(body.put("session", c.id), ct.replay);
+        c.forward(body, ct.replay);
         rt.monitors.log(ct, "out", MessageTypes.TRANSACTION_END, body.getString("id"), -1);
         finish(ct, Execution.Status.COMPLETED, null);
       }
       case CLIENT_ERROR -> {
         rt.counters.error(ErrorCodes.AGENT_ERROR);
-        c.send(body.put("session", c.id), ct.replay);
+        c.forward(body, ct.replay);
         fail(ct, ErrorCodes.AGENT_ERROR, null);
       }
       case CLIENT_LOST -> providerLost(ct);

@@ -29,10 +29,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -569,22 +573,72 @@ final class HaipSession {
     }
     long seq = ++outSeq;
     frame.put("seq", Long.toString(seq));
-    String text = frame.encode();
-    if (replay != null) {
-      replay.add(seq, text, System.currentTimeMillis());
+    write(seq, frame.encode(), replay);
+  }
+
+  /**
+   * Writes a frame of this session, with its next seq, around a payload that is already JSON text (an echo writes
+   * the client's payload as it came); keeps it in {@code replay} when given. Returns the new frame's id.
+   */
+  String send(String transaction, String channel, String type, String payloadJson, ReplayWindow replay) {
+    String frameId = Ids.uuid();
+    if (!closed) {
+      long seq = ++outSeq;
+      write(seq, Envelopes.text(frameId, id, transaction, seq, System.currentTimeMillis(), channel, type, payloadJson),
+          replay);
     }
-    writeText(text);
+    return frameId;
+  }
+
+  /**
+   * Writes a frame forwarded from the other side of a transaction ({@link TxRouting#forward}): its members as its
+   * sender wrote them, with this session's id and next seq.
+   */
+  void forward(JsonObject body, ReplayWindow replay) {
+    String members = body.getString(TxRouting.MEMBERS);
+    if (members == null) {
+      // a whole frame, as a node that forwards decoded frames sends it
+      send(body.put("session", id), replay);
+      return;
+    }
+    if (closed) {
+      return;
+    }
+    long seq = ++outSeq;
+    write(seq, Envelopes.forwarded(id, seq, members), replay);
+  }
+
+  /** Encodes the frame's text to UTF-8 once, for the replay window and the socket. */
+  private void write(long seq, String text, ReplayWindow replay) {
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    if (replay != null) {
+      replay.add(seq, utf8, System.currentTimeMillis());
+    }
+    writeUtf8(text, utf8);
   }
 
   /** Writes already-encoded text (replays) and counts it. */
   void writeText(String text) {
+    writeUtf8(text, null);
+  }
+
+  /**
+   * Writes a text message and counts it: from {@code utf8} as one frame when given and no larger than a frame Vert.x
+   * writes whole (the default frame size, and the node's, twice hub.maxMessageBytes), else from the text.
+   */
+  private void writeUtf8(String text, byte[] utf8) {
     // A socket the peer (or a drain) already closed may not have run onClosed yet: nothing can reach it, so
     // nothing is written or counted (Vert.x would refuse the write with "WebSocket is closed").
     if (closed || ws.isClosed()) {
       return;
     }
     try {
-      ws.writeTextMessage(text);
+      if (utf8 != null && utf8.length <= HttpServerOptions.DEFAULT_MAX_WEBSOCKET_FRAME_SIZE
+          && utf8.length <= 2L * rt.settings.maxMessageBytes()) {
+        ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true));
+      } else {
+        ws.writeTextMessage(text);
+      }
     } catch (IllegalStateException e) {
       return;
     }

@@ -61,19 +61,19 @@ final class ProviderSide {
 
   /** A frame from the agent within the transaction: to the client's node. */
   void relay(ProviderTx pt, Frame f) {
-    routing.send(pt.clientNode, pt.id, TxOp.CLIENT_FRAME, f.json);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_FRAME, f);
   }
 
   /** The agent's TRANSACTION_END: forgotten here, the client's node told. */
   void end(ProviderTx pt, Frame f) {
     drop(pt, "COMPLETED");
-    routing.send(pt.clientNode, pt.id, TxOp.CLIENT_END, f.json);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_END, f);
   }
 
   /** The agent's ERROR within the transaction: forgotten here, the client's node fails it with AGENT_ERROR. */
   void error(ProviderTx pt, Frame f) {
     drop(pt, "FAILED");
-    routing.send(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f.json);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f);
   }
 
   /** A message from the client's node ({@link TxOp#toAgent} true), on the agent's loop. */
@@ -83,10 +83,10 @@ final class ProviderSide {
       return;
     }
     switch (op) {
-      case AGENT_FRAME -> a.send(body.put("session", a.id), pt.replay);
+      case AGENT_FRAME -> a.forward(body, pt.replay);
       case AGENT_END -> {
         drop(pt, "COMPLETED");
-        a.send(body.put("session", a.id), pt.replay);
+        a.forward(body, pt.replay);
       }
       case AGENT_CANCEL -> cancel(pt, body.getString("reason", "cancelled"));
       default -> { }

@@ -2,6 +2,7 @@ package io.switchboard.hub;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.hub.HubAddresses;
+import io.switchboard.hub.protocol.Frame;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.eventbus.EventBus;
@@ -20,6 +21,8 @@ import java.util.function.Predicate;
  * {@link Addresses#nodeTx(String)}, with the transaction id and a {@link TxOp} in headers.
  */
 final class TxRouting {
+  /** The key of a forwarded frame's members in the body of a transaction message. */
+  static final String MEMBERS = "members";
   private final EventBus bus;
   private final Map<String, ClientTx> started = new ConcurrentHashMap<>();
   private final Map<String, ProviderTx> served = new ConcurrentHashMap<>();
@@ -71,6 +74,15 @@ final class TxRouting {
   /** Any context. */
   long countServed(Predicate<ProviderTx> which) {
     return served.values().stream().filter(which).count();
+  }
+
+  /**
+   * Forwards a frame to the other side of transaction {@code txId} on {@code node}: its members as the sender wrote
+   * them ({@link Frame#forwardMembers()}, under {@link #MEMBERS}), with its id and type for the receiver's monitors;
+   * the receiving session writes them with its own session id and seq ({@link HaipSession#forward}).
+   */
+  void forward(String node, String txId, TxOp op, Frame f) {
+    send(node, txId, op, new JsonObject().put(MEMBERS, f.forwardMembers()).put("id", f.id).put("type", f.type));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.switchboard.hub.protocol.Envelopes;
 import io.switchboard.hub.protocol.Frame;
 import io.switchboard.hub.protocol.FrameParser;
+import io.switchboard.hub.protocol.Ids;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,10 +58,24 @@ public class HubFrameBench {
     return Envelopes.frame(SESSION, TX, "AGENT", "MESSAGE", payload).encode();
   }
 
-  /** Parse and validate the client's MESSAGE, then build and serialize the echo from its payload. */
+  /** Parse and validate the client's MESSAGE, then build and serialize the echo from its payload, as the hub does. */
   @Benchmark
   public String echoRoundTrip() {
     Frame frame = FrameParser.parse(text).frame();
-    return Envelopes.frame(SESSION, TX, "AGENT", "MESSAGE", frame.payload).encode();
+    return Envelopes.text(Ids.uuid(), SESSION, TX, 42, System.currentTimeMillis(), "AGENT", "MESSAGE",
+        frame.payloadJson());
+  }
+
+  /** The same through a decoded tree, as the hub did before it streamed frames: Vert.x decode, envelope, encode. */
+  @Benchmark
+  public String echoRoundTripTree() {
+    Frame frame = FrameParser.parseTree(text).frame();
+    return Envelopes.frame(SESSION, TX, "AGENT", "MESSAGE", frame.payload()).encode();
+  }
+
+  /** Parse a frame another node's session will write, and take its members to forward (client to agent). */
+  @Benchmark
+  public String forwardMembers() {
+    return FrameParser.parse(text).frame().forwardMembers();
   }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.hub.session;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,10 @@ import java.util.List;
  * <p>The texts live in one byte ring per window, not as one String per frame: under load a window turns over
  * every few seconds, and a String per frame is exactly the medium-lived garbage a young collection has to copy
  * (measured: young pauses of 25–70 ms, once 244 ms, at 25,000 echoes/s with 100 sessions; see bench/RESULTS.md).
- * The ring is allocated small and doubles up to {@code maxBytes}; it holds no objects, only bytes.
+ * The ring is allocated small and doubles up to {@code maxBytes}; it holds no objects, only bytes, and it lives
+ * outside the Java heap (pooled direct memory, given back when the window frees it): with a thousand transactions
+ * each growing a ring toward {@code maxBytes}, rings on the heap were most of what young collections copied, and
+ * the pauses that made the p99.9 (bench/RESULTS-history.md, issue 18 hot path).
  *
  * <p>What the window's arrays hold (ring and index capacity) is reserved from the node's {@link MemoryBudget}
  * before it is allocated. A window refused growth keeps less: its oldest frames leave first, and a frame that
@@ -33,11 +39,14 @@ public final class ReplayWindow {
     }
   }
 
+  /** Where rings come from: pooled direct memory, outside the Java heap. */
+  private static final ByteBufAllocator RINGS = PooledByteBufAllocator.DEFAULT;
   private static final int INITIAL_BYTES = 1024;
   private static final int INITIAL_FRAMES = 8;
   /** What one index slot costs: a seq and a time (longs), an offset and a length (ints). */
   static final int SLOT_BYTES = 24;
 
+  private final ByteBufAllocator rings;
   private final int maxFrames;
   private final long maxAgeMs;
   private final int maxBytes;
@@ -50,7 +59,9 @@ public final class ReplayWindow {
   private int head;
   private int size;
   // byte ring: the frames' text, oldest at bytesHead
-  private byte[] bytes;
+  private ByteBuf bytes;
+  /** The ring's size in bytes (its buffer's capacity). */
+  private int ringCap;
   private int bytesHead;
   private int bytesUsed;
   /** Highest seq that has left the window (0: nothing evicted). */
@@ -64,6 +75,12 @@ public final class ReplayWindow {
   }
 
   public ReplayWindow(int maxFrames, long maxAgeMs, int maxBytes, MemoryBudget budget) {
+    this(maxFrames, maxAgeMs, maxBytes, budget, RINGS);
+  }
+
+  /** With rings from {@code rings} (tests count what it hands out). */
+  ReplayWindow(int maxFrames, long maxAgeMs, int maxBytes, MemoryBudget budget, ByteBufAllocator rings) {
+    this.rings = rings;
     this.maxFrames = maxFrames;
     this.maxAgeMs = maxAgeMs;
     this.maxBytes = maxBytes;
@@ -71,10 +88,14 @@ public final class ReplayWindow {
   }
 
   public void add(long seq, String text, long nowMs) {
+    add(seq, text.getBytes(StandardCharsets.UTF_8), nowMs);
+  }
+
+  /** Keeps a frame given as its UTF-8 text (copied into the ring; the array is not kept). */
+  public void add(long seq, byte[] b, long nowMs) {
     if (closed) {
       return;
     }
-    byte[] b = text.getBytes(StandardCharsets.UTF_8);
     if (maxFrames <= 0 || b.length > maxBytes) {
       // not kept: everything up to it is beyond replay
       clear();
@@ -91,24 +112,24 @@ public final class ReplayWindow {
     } else if (size == seqs.length && !growIndex()) {
       budget.evicted(evictHead());
     }
-    if (bytesUsed + b.length > bytes.length) {
-      boolean grown = bytes.length < maxBytes && growBytes(bytesUsed + b.length);
-      if (b.length > bytes.length) {
+    if (bytesUsed + b.length > ringCap) {
+      boolean grown = ringCap < maxBytes && growBytes(bytesUsed + b.length);
+      if (b.length > ringCap) {
         notKept(seq, b.length);
         return;
       }
-      boolean constrained = !grown && bytes.length < maxBytes;
-      while (bytesUsed + b.length > bytes.length) {
+      boolean constrained = !grown && ringCap < maxBytes;
+      while (bytesUsed + b.length > ringCap) {
         int len = evictHead();
         if (constrained) {
           budget.evicted(len);
         }
       }
     }
-    int at = (bytesHead + bytesUsed) % bytes.length;
-    int first = Math.min(b.length, bytes.length - at);
-    System.arraycopy(b, 0, bytes, at, first);
-    System.arraycopy(b, first, bytes, 0, b.length - first);
+    int at = (bytesHead + bytesUsed) % ringCap;
+    int first = Math.min(b.length, ringCap - at);
+    bytes.setBytes(at, b, 0, first);
+    bytes.setBytes(0, b, first, b.length - first);
     bytesUsed += b.length;
     int idx = (head + size) % seqs.length;
     seqs[idx] = seq;
@@ -131,7 +152,8 @@ public final class ReplayWindow {
     times = new long[cap];
     offsets = new int[cap];
     lengths = new int[cap];
-    bytes = new byte[ring];
+    bytes = rings.directBuffer(ring, ring);
+    ringCap = ring;
     bytesHead = 0;
     bytesUsed = 0;
     head = 0;
@@ -178,45 +200,51 @@ public final class ReplayWindow {
 
   /** A larger byte ring (at least {@code needed}, at most maxBytes), if the budget allows it. */
   private boolean growBytes(int needed) {
-    long cap = bytes.length;
+    long cap = ringCap;
     while (cap < needed) {
       cap *= 2;
     }
     int newCap = (int) Math.min(maxBytes, cap);
-    if (!budget.reserveReplay(newCap - bytes.length)) {
+    if (!budget.reserveReplay(newCap - ringCap)) {
       return false;
     }
-    held += newCap - bytes.length;
+    held += newCap - ringCap;
     rering(newCap);
     return true;
   }
 
   /** Moves the kept frames to the start of a new byte ring of {@code cap} bytes (cap ≥ bytesUsed). */
   private void rering(int cap) {
-    byte[] nb = new byte[cap];
+    ByteBuf nb = rings.directBuffer(cap, cap);
     int pos = 0;
     for (int i = 0; i < size; i++) {
       int idx = (head + i) % seqs.length;
-      copyOut(offsets[idx], lengths[idx], nb, pos);
+      int off = offsets[idx];
+      int len = lengths[idx];
+      int first = Math.min(len, ringCap - off);
+      nb.setBytes(pos, bytes, off, first);
+      nb.setBytes(pos + first, bytes, 0, len - first);
       offsets[idx] = pos;
-      pos += lengths[idx];
+      pos += len;
     }
+    bytes.release();
     bytes = nb;
+    ringCap = cap;
     bytesHead = 0;
     bytesUsed = pos;
   }
 
   private void copyOut(int off, int len, byte[] dst, int dstPos) {
-    int first = Math.min(len, bytes.length - off);
-    System.arraycopy(bytes, off, dst, dstPos, first);
-    System.arraycopy(bytes, 0, dst, dstPos + first, len - first);
+    int first = Math.min(len, ringCap - off);
+    bytes.getBytes(off, dst, dstPos, first);
+    bytes.getBytes(0, dst, dstPos + first, len - first);
   }
 
   /** Drops the oldest frame; returns its length. */
   private int evictHead() {
     evictedUpTo = seqs[head];
     int len = lengths[head];
-    bytesHead = (bytesHead + len) % bytes.length;
+    bytesHead = (bytesHead + len) % ringCap;
     bytesUsed -= len;
     head = (head + 1) % seqs.length;
     size--;
@@ -241,7 +269,11 @@ public final class ReplayWindow {
     times = null;
     offsets = null;
     lengths = null;
+    if (bytes != null) {
+      bytes.release();
+    }
     bytes = null;
+    ringCap = 0;
     head = 0;
     bytesHead = 0;
     bytesUsed = 0;
@@ -279,10 +311,10 @@ public final class ReplayWindow {
       return;
     }
     budget.noteOldest(times[head]);
-    if (bytesUsed <= bytes.length / 4 && bytes.length > INITIAL_BYTES) {
+    if (bytesUsed <= ringCap / 4 && ringCap > INITIAL_BYTES) {
       int cap = Math.max(INITIAL_BYTES, Integer.highestOneBit(Math.max(1, bytesUsed - 1)) << 1);
-      if (cap < bytes.length) {
-        long freed = bytes.length - cap;
+      if (cap < ringCap) {
+        long freed = ringCap - cap;
         rering(cap);
         held -= freed;
         budget.releaseReplay(freed);

@@ -18,7 +18,7 @@ class FrameParserTest {
     assertThat(r.ok()).isTrue();
     assertThat(r.frame().id).isEqualTo("f-1");
     assertThat(r.frame().type).isEqualTo("MESSAGE");
-    assertThat(r.frame().payload).isEqualTo("hi");
+    assertThat(r.frame().payload()).isEqualTo("hi");
   }
 
   @Test
@@ -67,6 +67,31 @@ class FrameParserTest {
     FrameParser.Result r = FrameParser.parse(valid().put("type", "TEXT_MESSAGE_START").encode());
     assertThat(r.code()).isEqualTo(ErrorCodes.UNSUPPORTED_TYPE);
     assertThat(r.relatedId()).isEqualTo("f-1");
+  }
+
+  @Test
+  void commentsAndRepeatedMembersAreReadAsVertxReadsThem() {
+    String commented = "{/* c */\"id\":\"f-1\",\"session\":\"s\",\"seq\":\"1\",\"ts\":\"1\",\"channel\":\"USER\","
+        + "\"type\":\"MESSAGE\",\"payload\":{\"a\":1 // c\n}}";
+    FrameParser.Result r = FrameParser.parse(commented);
+    assertThat(r.ok()).isTrue();
+    assertThat(r.frame().payloadJson()).isEqualTo("{\"a\":1}");
+    assertThat(r.frame().forwardMembers()).doesNotContain("/");
+    String twice = valid().encode().replace("\"type\":\"MESSAGE\"", "\"type\":\"PING\",\"type\":\"MESSAGE\"");
+    FrameParser.Result d = FrameParser.parse(twice);
+    assertThat(d.frame().type).isEqualTo("MESSAGE");
+    assertThat(new JsonObject("{" + d.frame().forwardMembers() + "}").getString("type")).isEqualTo("MESSAGE");
+    assertThat(d.frame().forwardMembers()).doesNotContain("PING");
+  }
+
+  @Test
+  void aForwardedFrameKeepsItsMembersAsSentLessSessionAndSeq() {
+    String text = "{ \"id\" : \"f-1\", \"session\":\"s\",\"transaction\":\"t-1\",\"seq\":\"1\",\"ts\":\"2\","
+        + "\"channel\":\"USER\",\"type\":\"MESSAGE\",\"payload\": {\"q\": [1, 2.50, \"\\u00e9\"]} ,\"x\":null }";
+    Frame f = FrameParser.parse(text).frame();
+    assertThat(f.payloadJson()).isEqualTo("{\"q\": [1, 2.50, \"\\u00e9\"]}");
+    assertThat(f.forwardMembers()).isEqualTo("\"id\" : \"f-1\",\"transaction\":\"t-1\",\"ts\":\"2\",\"channel\":\"USER\","
+        + "\"type\":\"MESSAGE\",\"payload\": {\"q\": [1, 2.50, \"\\u00e9\"]},\"x\":null");
   }
 
   @Test
