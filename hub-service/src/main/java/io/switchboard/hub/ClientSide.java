@@ -98,7 +98,7 @@ final class ClientSide {
     }
     JsonObject req = new JsonObject().put("tx", txId).put("toolName", tool).put("params", params)
         .put("client", new JsonObject().put("session", s.id).put("node", rt.nodeId))
-        .put("clientNode", rt.nodeId).put("clientClusterNode", rt.member.id());
+        .put("clientNode", rt.nodeId).put("clientClusterNode", rt.member.id()).put(TxRouting.READS_MEMBERS, true);
     Future<Message<JsonObject>> asked;
     // the request carries the transaction's trace to the provider's node (vertx-opentelemetry, message headers)
     try (Scope ignored = TxSpans.current(span)) {
@@ -109,6 +109,7 @@ final class ClientSide {
         JsonObject r = ar.result().body();
         ct.providerNode = r.getString("node");
         ct.providerClusterNode = r.getString("clusterNode");
+        ct.providerReadsMembers = Boolean.TRUE.equals(r.getValue(TxRouting.READS_MEMBERS));
         if (exec.status().terminal()) {
           routing.send(ct.providerNode, txId, TxOp.AGENT_CANCEL, new JsonObject().put("reason", "client gone"));
           return;
@@ -150,7 +151,7 @@ final class ClientSide {
         rt.monitors.log(ct, "out", f.type, outId, -1);
       }
     } else if (ct.providerNode != null) {
-      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_FRAME, f);
+      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_FRAME, f, ct.providerReadsMembers);
     } else {
       s.error(ErrorCodes.TRANSACTION_NOT_FOUND, "transaction not started yet", f.id, f.transaction);
     }
@@ -160,7 +161,7 @@ final class ClientSide {
   void end(ClientTx ct, Frame f) {
     rt.monitors.log(ct, "in", f.type, f.id, f.size);
     if (!ct.echo && ct.providerNode != null) {
-      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_END, f);
+      routing.forward(ct.providerNode, ct.id, TxOp.AGENT_END, f, ct.providerReadsMembers);
     }
     finish(ct, Execution.Status.COMPLETED, null);
   }

@@ -27,6 +27,8 @@ final class ClientTx {
   /** Set once a provider took the transaction. */
   String providerNode;
   String providerClusterNode;
+  /** Whether the provider's node reads forwarded frames as members ({@link TxRouting#READS_MEMBERS}). */
+  boolean providerReadsMembers;
   /** Nodes whose monitors watch this execution; null until someone does. */
   private Set<String> watchers;
 

@@ -41,7 +41,7 @@ final class ProviderSide {
     String txId = b.getString("tx");
     Span span = rt.spans.provider(agent, b);
     ProviderTx pt = new ProviderTx(txId, agent, b.getString("clientNode"), b.getString("clientClusterNode"),
-        rt.newReplay(), span);
+        Boolean.TRUE.equals(b.getValue(TxRouting.READS_MEMBERS)), rt.newReplay(), span);
     agent.txs.add(pt);
     routing.add(pt);
     try (Scope ignored = TxSpans.current(span)) {
@@ -56,24 +56,25 @@ final class ProviderSide {
       rt.spans.delivery(pt, () -> agent.send(Envelopes.frame(agent.id, txId, "SYSTEM", MessageTypes.TRANSACTION_START,
           start), pt.replay));
     }
-    m.reply(new JsonObject().put("node", rt.nodeId).put("clusterNode", rt.member.id()).put("session", agent.id));
+    m.reply(new JsonObject().put("node", rt.nodeId).put("clusterNode", rt.member.id()).put("session", agent.id)
+        .put(TxRouting.READS_MEMBERS, true));
   }
 
   /** A frame from the agent within the transaction: to the client's node. */
   void relay(ProviderTx pt, Frame f) {
-    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_FRAME, f);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_FRAME, f, pt.clientReadsMembers);
   }
 
   /** The agent's TRANSACTION_END: forgotten here, the client's node told. */
   void end(ProviderTx pt, Frame f) {
     drop(pt, "COMPLETED");
-    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_END, f);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_END, f, pt.clientReadsMembers);
   }
 
   /** The agent's ERROR within the transaction: forgotten here, the client's node fails it with AGENT_ERROR. */
   void error(ProviderTx pt, Frame f) {
     drop(pt, "FAILED");
-    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f);
+    routing.forward(pt.clientNode, pt.id, TxOp.CLIENT_ERROR, f, pt.clientReadsMembers);
   }
 
   /** A message from the client's node ({@link TxOp#toAgent} true), on the agent's loop. */

@@ -12,11 +12,15 @@ final class ProviderTx {
   final HaipSession agent;
   final String clientNode;
   final String clientClusterNode;
+  /** Whether the client's node reads forwarded frames as members ({@link TxRouting#READS_MEMBERS}). */
+  final boolean clientReadsMembers;
   final ReplayWindow replay;
   /** The provider node's handling of the transaction, from taking it to its end here (no-op when tracing is off). */
   final Span span;
 
-  ProviderTx(String id, HaipSession agent, String clientNode, String clientClusterNode, ReplayWindow replay, Span span) {
+  ProviderTx(String id, HaipSession agent, String clientNode, String clientClusterNode, boolean clientReadsMembers,
+      ReplayWindow replay, Span span) {
+    this.clientReadsMembers = clientReadsMembers;
     this.span = span;
     this.id = id;
     this.agent = agent;

@@ -23,6 +23,12 @@ import java.util.function.Predicate;
 final class TxRouting {
   /** The key of a forwarded frame's members in the body of a transaction message. */
   static final String MEMBERS = "members";
+  /**
+   * Set (true) in a transaction's request to the tool's provider and in the provider's reply by a node that reads
+   * forwarded frames as {@link #MEMBERS}; toward a node that does not say so (an older version, during a rolling
+   * upgrade) frames go whole, as that node reads them.
+   */
+  static final String READS_MEMBERS = "readsForwardedMembers";
   private final EventBus bus;
   private final Map<String, ClientTx> started = new ConcurrentHashMap<>();
   private final Map<String, ProviderTx> served = new ConcurrentHashMap<>();
@@ -79,10 +85,13 @@ final class TxRouting {
   /**
    * Forwards a frame to the other side of transaction {@code txId} on {@code node}: its members as the sender wrote
    * them ({@link Frame#forwardMembers()}, under {@link #MEMBERS}), with its id and type for the receiver's monitors;
-   * the receiving session writes them with its own session id and seq ({@link HaipSession#forward}).
+   * the receiving session writes them with its own session id and seq ({@link HaipSession#forward}). To a node that
+   * has not said it reads them ({@link #READS_MEMBERS}), the whole frame.
    */
-  void forward(String node, String txId, TxOp op, Frame f) {
-    send(node, txId, op, new JsonObject().put(MEMBERS, f.forwardMembers()).put("id", f.id).put("type", f.type));
+  void forward(String node, String txId, TxOp op, Frame f, boolean nodeReadsMembers) {
+    send(node, txId, op, nodeReadsMembers
+        ? new JsonObject().put(MEMBERS, f.forwardMembers()).put("id", f.id).put("type", f.type)
+        : f.tree().copy());
   }
 
   /**

@@ -13,6 +13,7 @@ import io.switchboard.hub.testing.MonitorTestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +164,59 @@ class HaipClusterTest {
       assertThat(entry.getString("platform")).isEqualTo("test-agent");
       assertThat(entry.getString("node")).isEqualTo(b.nodeId());
     }
+  }
+
+  /**
+   * A client's node of an older version (during a rolling upgrade) does not say it reads forwarded members: the
+   * agent's frames reach it whole, as it reads them; a node that says so gets the members.
+   */
+  @Test
+  void anAgentsFramesGoWholeToAClientNodeThatDoesNotReadForwardedMembers() {
+    try (HaipTestClient agent = HaipTestClient.open(vertx, b.httpPort(), HaipTestClient.agentHai(tool("legacy")))) {
+      for (boolean readsMembers : List.of(false, true)) {
+        String oldNode = "old-node-" + readsMembers;
+        List<JsonObject> got = new CopyOnWriteArrayList<>();
+        MessageConsumer<JsonObject> consumer = b.vertx().eventBus().<JsonObject>consumer(Addresses.nodeTx(oldNode), m -> got.add(m.body()));
+        Await.await(consumer.completion());
+        try {
+          String tx = "tx-legacy-" + readsMembers;
+          JsonObject req = new JsonObject().put("tx", tx).put("toolName", "legacy").put("params", new JsonObject())
+              .put("client", new JsonObject().put("session", "s-old").put("node", oldNode))
+              .put("clientNode", oldNode).put("clientClusterNode", "member-old");
+          if (readsMembers) {
+            req.put(TxRouting.READS_MEMBERS, true);
+          }
+          Message<JsonObject> reply = eventuallyValue(() -> Await.await(b.vertx().eventBus()
+              .request(Addresses.tool("legacy"), req, new DeliveryOptions().setSendTimeout(2000))));
+          assertThat(reply.body().getBoolean(TxRouting.READS_MEMBERS)).isTrue();
+          assertThat(agent.next("TRANSACTION_START").getString("transaction")).isEqualTo(tx);
+          JsonObject sent = agent.send("MESSAGE", tx, new JsonObject().put("text", "from the agent"));
+          eventually(() -> assertThat(got).isNotEmpty());
+          JsonObject body = got.get(0);
+          if (readsMembers) {
+            assertThat(body.getString(TxRouting.MEMBERS)).contains("\"from the agent\"");
+            assertThat(body.containsKey("payload")).isFalse();
+          } else {
+            assertThat(body.containsKey(TxRouting.MEMBERS)).isFalse();
+            assertThat(body.getString("type")).isEqualTo("MESSAGE");
+            assertThat(body.getString("id")).isEqualTo(sent.getString("id"));
+            assertThat(body.getString("transaction")).isEqualTo(tx);
+            assertThat(body.getJsonObject("payload").getString("text")).isEqualTo("from the agent");
+          }
+          agent.send("TRANSACTION_END", tx, new JsonObject());
+        } finally {
+          Await.await(consumer.unregister());
+        }
+      }
+    }
+  }
+
+  private static <T> T eventuallyValue(Supplier<T> attempt) {
+    Object[] out = new Object[1];
+    eventually(() -> out[0] = attempt.get());
+    @SuppressWarnings("unchecked")
+    T t = (T) out[0];
+    return t;
   }
 
   @Test

@@ -70,6 +70,14 @@ public final class Frame {
     return text != null ? text.substring(payloadStart, payloadEnd) : Json.encode(payload);
   }
 
+  /** The whole frame as a tree: decoded from its text on first use (for a peer node that takes whole frames). */
+  public JsonObject tree() {
+    if (json == null) {
+      json = new JsonObject(text);
+    }
+    return json;
+  }
+
   /**
    * The frame's top-level members other than {@code session} and {@code seq}, as JSON text without the braces
    * ({@code "id":"f-1","ts":"...",...}): what a forwarded frame keeps, to be written with the receiver's session and
