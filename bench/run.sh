@@ -42,9 +42,11 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 # Pinning: servers on one core, generators on another, so that neither takes the other's CPU (recorded in meta.json)
 SERVER_PIN=(); GEN_PIN=(); PINNING="none"
+CAVEAT="The generator shares the machine's $(nproc) cores with the server it measures: a closed-loop figure is a ceiling of client and server together; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Anything else running on the machine moves every figure: take figures of record on a quiet machine."
 if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
   SERVER_PIN=(taskset -c "${BENCH_NODE_CPUS:-0}"); GEN_PIN=(taskset -c "${BENCH_GEN_CPUS:-1}")
   PINNING="servers (nodes, raw-echo, raw-broadcast, raw-bus) on core(s) ${BENCH_NODE_CPUS:-0}, generators on core(s) ${BENCH_GEN_CPUS:-1} (taskset -c)"
+  CAVEAT="Each server runs on its own core(s) and the generator on others (see pinning): a server's figures are what it does with those cores alone, and a JVM that sees one core picks the Serial collector (G1 from two). Ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Anything else running on the machine moves every figure: take figures of record on a quiet machine."
 fi
 
 # Descriptors: as many as this shell may have (capacity needs ~20k in the node and in the generator).
@@ -186,7 +188,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
  "host": "$(uname -sr)", "cpus": $(nproc), "cpuModel": "$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)",
  "memory": "$(free -h | awk '/Mem:/{print $2}')", "jdk": "$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')",
  "loadBefore": "$(cut -d' ' -f1-3 /proc/loadavg)", "pinning": "$PINNING", "nodeJar": "launcher/target/switchboard.jar built $(date -u -r "$NODE_JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_NODE_CP:+, with class directories $BENCH_NODE_CP first on the classpath}", "commit": "$(git rev-parse --short HEAD 2>/dev/null)", "ulimitN": $NOFILE, "nodeHeap": "-Xms$NODE_HEAP -Xmx$NODE_HEAP", "capacityHeap": "${CAP_HEAP_FLAGS[*]}",
- "caveat": "The generator shares the machine's $(nproc) cores with the node(s) it measures (and, when this file was written by a helper, with other builds): absolute figures are noisy and low; ratios measured in the same run (hub vs raw, on vs off, A vs B) are the more meaningful. Re-run on a quiet machine for the figures of record.",
+ "caveat": "$CAVEAT",
  "jmhNote": "JMH $([ $QUICK = 1 ] && echo 'quick settings (1 fork, 1 warm-up and 1 measured iteration of 1 s): indicative only' || echo '1 fork, 3 warm-up and 5 measured iterations of 1 s'). FrameBench: Vert.x JsonObject parse/encode with the envelope checks of HAIP written in the benchmark. HubFrameBench: the hub's own FrameParser.parse and Envelopes.frame(...).encode(), present only when the hub's classes are on the classpath. Error bars are wide because other processes shared the 2 cores."}
 EOF
 log "results in $RES (quick=$QUICK, ulimit -n $NOFILE)"

@@ -64,8 +64,8 @@ public final class ReportCommand implements Callable<Integer> {
       t.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
     }
     t.append('\n');
-    t.append("How to read these figures: the generator runs on the same cores as the node, so a closed-loop "
-        + "figure is a ceiling of client + server together, the same for the hub and the raw server. Open-loop "
+    t.append("How to read these figures: a closed-loop figure is a ceiling of generator and server together, "
+        + "on the cores the machine table gives each, the same for the hub and the raw server. Open-loop "
         + "latencies are from the intended send time and include up to 1 ms of the generator's 1 ms send tick "
         + "(equal for every row, so differences between rows are not affected). Where a target is missed, the "
         + "next step is a profile of the node under the same load: `BENCH_JFR=1 bench/run.sh --only echo` "
