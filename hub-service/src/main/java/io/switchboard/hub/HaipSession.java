@@ -282,7 +282,7 @@ final class HaipSession {
       rt.events.emit(HubEvent.MESSAGE, id, new JsonObject().put("messageType", f.type).put("frameId", f.id)
           .put("transaction", f.transaction).put("bytes", f.size));
     } else {
-      rt.events.countOnly(HubEvent.MESSAGE);
+      rt.events.countMessage();
     }
     dispatch(f);
     FlowCredit.Grant g = credit().consumed(MessageTypes.channelIndex(f.channel), f.size);
@@ -297,7 +297,7 @@ final class HaipSession {
       rt.events.emit(HubEvent.MESSAGE_PROCESSED, id, new JsonObject().put("messageType", f.type).put("frameId", f.id)
           .put("durationMs", took / 1_000_000.0));
     } else {
-      rt.events.countOnly(HubEvent.MESSAGE_PROCESSED);
+      rt.events.countMessageProcessed();
     }
   }
 

@@ -28,6 +28,9 @@ final class HubEvents {
   private final String nodeId;
   private final ToolDirectory directory;
   private final Map<String, LongAdder> counts = new HashMap<>();
+  /** The per-message types' counters, held apart: they are counted on every frame, on the sessions' loops. */
+  private final LongAdder messages;
+  private final LongAdder messagesProcessed;
 
   HubEvents(EventBus bus, String nodeId, ToolDirectory directory, MeterRegistry registry) {
     this.bus = bus;
@@ -39,6 +42,8 @@ final class HubEvents {
       FunctionCounter.builder("switchboard.hub.events", a, LongAdder::sum).tag("type", t)
           .description("Server events emitted by the hub, by type").register(registry);
     }
+    messages = counts.get(HubEvent.MESSAGE);
+    messagesProcessed = counts.get(HubEvent.MESSAGE_PROCESSED);
   }
 
   /** True while someone wants per-message events: build their data only then. */
@@ -46,9 +51,14 @@ final class HubEvents {
     return directory.anyEventsInterest();
   }
 
-  /** Counts a per-message event without building it (nobody listens). */
-  void countOnly(String type) {
-    counts.get(type).increment();
+  /** Counts a MESSAGE event without building it (nobody listens). */
+  void countMessage() {
+    messages.increment();
+  }
+
+  /** Counts a MESSAGE_PROCESSED event without building it (nobody listens). */
+  void countMessageProcessed() {
+    messagesProcessed.increment();
   }
 
   void emit(String type, String sessionId, JsonObject data) {

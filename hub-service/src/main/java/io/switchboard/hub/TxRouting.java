@@ -91,7 +91,7 @@ final class TxRouting {
   void forward(String node, String txId, TxOp op, Frame f, boolean nodeReadsMembers) {
     send(node, txId, op, nodeReadsMembers
         ? new JsonObject().put(MEMBERS, f.forwardMembers()).put("id", f.id).put("type", f.type)
-        : f.tree().copy());
+        : f.tree());
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.common.Addresses;
 import io.switchboard.common.haip.ErrorCodes;
+import io.switchboard.common.hub.HubEvent;
 import io.switchboard.common.node.SwitchboardNode;
 import io.switchboard.common.testing.Await;
 import io.switchboard.common.testing.TestNodes;
@@ -106,6 +107,11 @@ class HaipClusterTest {
       assertThat(err.getJsonObject("payload").getString("related_id")).isNotBlank();
     }
     eventually(() -> assertThat(a.context().counters().snapshot().getJsonObject("executions").getLong("completed")).isGreaterThanOrEqualTo(1));
+    // every frame is counted as a MESSAGE and a MESSAGE_PROCESSED event, whether or not anyone listens to events
+    for (String type : List.of(HubEvent.MESSAGE, HubEvent.MESSAGE_PROCESSED)) {
+      assertThat(a.context().metrics().registry().get("switchboard.hub.events").tag("type", type).functionCounter()
+          .count()).as(type).isGreaterThanOrEqualTo(12);
+    }
   }
 
   @Test
