@@ -237,7 +237,9 @@ public final class ClusterView {
       execution.add(w.executionUs());
     }
     for (NodeState s : sorted()) {
-      if (s.stale(now, staleMs) && !liveNames.contains(s.latest.name())) {
+      // a node whose last report said it is stopping is leaving on purpose: quiet while it leaves the cluster,
+      // not down
+      if (s.stale(now, staleMs) && !liveNames.contains(s.latest.name()) && !s.latest.stopping()) {
         long since = s.lastReceivedAt + staleMs;
         if (now - since <= settings.downRetentionMs()) {
           down.add(new DownNode(s.nodeId, s.latest.name(), since, "stale"));

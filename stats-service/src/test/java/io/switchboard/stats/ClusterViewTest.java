@@ -161,6 +161,27 @@ class ClusterViewTest {
   }
 
   @Test
+  void aStoppingNodeThatGoesQuietBeforeItsMemberLeavesIsNotDown() {
+    ClusterView v = new ClusterView(SETTINGS);
+    SimNode a = new SimNode("a", T0).messages(1, 50);
+    SimNode b = new SimNode("b", T0).messages(20, 50);
+    v.accept(a.report(T0 + 1000), T0 + 1000);
+    v.accept(b.report(T0 + 1000, true), T0 + 1000); // b's last report: stopping
+    v.members(Set.of(a.memberId, b.memberId), T0 + 1000);
+    // b takes longer to leave the cluster than the staleness limit (a slow shutdown on a busy machine)
+    for (long t = T0 + 2000; t <= T0 + 10_000; t += 1000) {
+      v.accept(a.report(t), t);
+      v.members(Set.of(a.memberId, b.memberId), t);
+      ClusterStats s = v.stats(t);
+      assertThat(s.downNodes()).as("at %d", t).isEmpty();
+      assertThat(s.nodesUp()).isEqualTo(t > T0 + 4000 ? 1 : 2);
+    }
+    v.members(Set.of(a.memberId), T0 + 11_000);
+    assertThat(v.stats(T0 + 11_000).downNodes()).isEmpty();
+    assertThat(v.stats(T0 + 11_000).totalMessages()).isEqualTo(21);
+  }
+
+  @Test
   void aStoppingReportThatArrivesAfterTheMemberLeftMarksItStoppedAndDoesNotReviveIt() {
     ClusterView v = new ClusterView(SETTINGS);
     SimNode a = new SimNode("a", T0).messages(1, 50);
