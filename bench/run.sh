@@ -216,8 +216,8 @@ if want echo; then
   warm echo-raw --url "ws://127.0.0.1:$RAW/haip" "${ewarm[@]}"
   [ $HUB_OK = 1 ] && warm echo-hub --url "ws://127.0.0.1:$A/haip" "${ewarm[@]}"
   for s in 100 "$BIG"; do
-    load "echo-raw-c$s" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" "${common[@]}"
-    [ $HUB_OK = 1 ] && load "echo-hub-c$s" --url "ws://127.0.0.1:$A/haip" --sessions "$s" "${common[@]}"
+    load "echo-raw-c$s" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" --server-pid "$RAW_PID" "${common[@]}"
+    [ $HUB_OK = 1 ] && load "echo-hub-c$s" --url "ws://127.0.0.1:$A/haip" --sessions "$s" --server-pid "$A_PID" "${common[@]}"
   done
   # open loop: the target's fixed rate, and half of what the hub sustained closed loop here
   half=0
@@ -225,8 +225,8 @@ if want echo; then
   rates="$RATES_FIXED"; [ "$half" -gt 100 ] 2>/dev/null && rates="$half $RATES_FIXED"
   for s in 100 "$BIG"; do
     for r in $rates; do
-      load "echo-raw-o$s-$r" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" --rate "$r" "${common[@]}"
-      [ $HUB_OK = 1 ] && load "echo-hub-o$s-$r" --url "ws://127.0.0.1:$A/haip" --sessions "$s" --rate "$r" "${common[@]}"
+      load "echo-raw-o$s-$r" --url "ws://127.0.0.1:$RAW/haip" --sessions "$s" --rate "$r" --server-pid "$RAW_PID" "${common[@]}"
+      [ $HUB_OK = 1 ] && load "echo-hub-o$s-$r" --url "ws://127.0.0.1:$A/haip" --sessions "$s" --rate "$r" --server-pid "$A_PID" "${common[@]}"
     done
   done
   stop_pid "$RAW_PID"

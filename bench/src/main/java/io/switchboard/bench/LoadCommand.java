@@ -50,6 +50,8 @@ public final class LoadCommand implements Callable<Integer> {
   String hold = "5s";
   @Option(names = "--node-pid", description = "idle scenario: the node's pid (full GC through jcmd, RSS, descriptors)")
   long nodePid = -1;
+  @Option(names = "--server-pid", description = "the server's pid on this machine: its CPU over the measured window is reported (serverCpu)")
+  long serverPid = -1;
   @Option(names = "--metrics-url", description = "idle scenario: the node's /metrics URL (heap after GC)")
   URI metricsUrl;
   @Option(names = "--max-pending-connects", description = "connects in flight at once (default ${DEFAULT-VALUE})")
@@ -80,6 +82,7 @@ public final class LoadCommand implements Callable<Integer> {
     o.holdMs = SwitchboardConfig.parseDuration(hold);
     o.nodePid = nodePid;
     o.metricsUrl = metricsUrl;
+    o.serverPid = serverPid;
     o.maxPendingConnects = maxPendingConnects;
     o.label = label;
     o.messagesPerTransaction = rate > 0 ? 0 : messagesPerTransaction;

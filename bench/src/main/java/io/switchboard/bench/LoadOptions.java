@@ -31,6 +31,11 @@ public final class LoadOptions {
   /** Idle scenario: the node's pid and /metrics URL, to read heap after a full GC, RSS and descriptors. */
   public long nodePid = -1;
   public URI metricsUrl;
+  /**
+   * The server's pid (a node or a raw server on this machine), whose CPU time over the measured window is reported
+   * beside the generator's ({@code serverCpu}): which of the two is near a full core says which limits a closed loop.
+   */
+  public long serverPid = -1;
   public int maxPendingConnects = 256;
   /**
    * Closed loop only: a client ends its transaction and starts a new one after this many round trips, so each

@@ -186,12 +186,19 @@ public final class LoadRun {
       w.ctx.runOnContext(v -> w.phase = Worker.Phase.MEASURE);
     }
     long cpu0 = processCpuNanos();
+    long server0 = serverCpuNanos();
     sleepUntil(measureEnd);
     long cpu1 = processCpuNanos();
+    long server1 = serverCpuNanos();
     if (cpu0 >= 0 && cpu1 >= 0) {
       // the generator's own CPU over the window: near 1 core per core it is pinned to, it limits what it measures
       result.put("generatorCpu", new JsonObject().put("cpuMs", (cpu1 - cpu0) / 1_000_000)
           .put("wallMs", opt.durationMs).put("cores", (cpu1 - cpu0) / 1e6 / opt.durationMs));
+    }
+    if (server0 >= 0 && server1 >= 0) {
+      // the server's CPU over the same window (clock-tick resolution, 10 ms): near a full core, the server limits
+      result.put("serverCpu", new JsonObject().put("pid", opt.serverPid).put("cpuMs", (server1 - server0) / 1_000_000)
+          .put("wallMs", opt.durationMs).put("cores", (server1 - server0) / 1e6 / opt.durationMs));
     }
     for (Worker w : workers) {
       onWorker(w, () -> {
@@ -258,6 +265,12 @@ public final class LoadRun {
     result.put("roundTrips", total.roundTrips).put("sent", total.sent)
         .put("throughput", opt.scenario == LoadOptions.Scenario.idle ? 0 : total.roundTrips / seconds);
     result.put("latencyMs", latency(total.latencyUs));
+    for (String side : List.of("generatorCpu", "serverCpu")) {
+      JsonObject cpu = result.getJsonObject(side);
+      if (cpu != null && total.roundTrips > 0) {
+        cpu.put("usPerRoundTrip", cpu.getLong("cpuMs") * 1000.0 / total.roundTrips);
+      }
+    }
     result.put("errors", total.errorCount()).put("errorsByCode", new JsonObject(new TreeMap<>(total.errors)));
     result.put("sessionsClosedEarly", total.sessionsClosedEarly);
     if (opt.agents > 0) {
@@ -306,6 +319,14 @@ public final class LoadRun {
   /** This process's CPU time (all threads), or -1 where the JVM does not tell. */
   private static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+  }
+
+  /** The server's CPU time (user and system) so far, from /proc through ProcessHandle; -1 without a server pid. */
+  private long serverCpuNanos() {
+    if (opt.serverPid <= 0) {
+      return -1;
+    }
+    return ProcessHandle.of(opt.serverPid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos()).orElse(-1L);
   }
 
   private static void sleepUntil(long nanos) throws InterruptedException {

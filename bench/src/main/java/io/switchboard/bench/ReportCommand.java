@@ -133,8 +133,8 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private void runRows(List<JsonObject> rows, List<String> labels) {
-    md.append("| run | sessions | mode | rate (msg/s) | round trips/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| run | sessions | mode | rate (msg/s) | round trips/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server cores | generator cores | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < rows.size(); i++) {
       JsonObject r = rows.get(i);
       md.append("| ").append(labels.get(i)).append(" | ").append(r.getLong("sessionsReady", 0L)).append('/')
@@ -142,9 +142,16 @@ public final class ReportCommand implements Callable<Integer> {
           .append(r.getInteger("rate", 0) == 0 ? "max" : r.getInteger("rate")).append(" | ")
           .append(f(r.getValue("throughput"), "%.0f")).append(" | ").append(lat(r, "p50")).append(" | ")
           .append(lat(r, "p90")).append(" | ").append(lat(r, "p99")).append(" | ").append(lat(r, "p999"))
-          .append(" | ").append(lat(r, "max")).append(" | ").append(r.getLong("errors", 0L))
+          .append(" | ").append(lat(r, "max")).append(" | ").append(cores(r, "serverCpu")).append(" | ")
+          .append(cores(r, "generatorCpu")).append(" | ").append(r.getLong("errors", 0L))
           .append(errorsByCode(r)).append(" |\n");
     }
+  }
+
+  /** A side's CPU over the measured window, in cores ("-" when not read: older runs, or no pid given). */
+  private static String cores(JsonObject r, String side) {
+    JsonObject cpu = r.getJsonObject(side);
+    return cpu == null ? "-" : f(cpu.getValue("cores"), "%.2f");
   }
 
   private static String errorsByCode(JsonObject r) {

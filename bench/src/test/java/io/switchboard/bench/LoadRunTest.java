@@ -59,6 +59,22 @@ class LoadRunTest {
   }
 
   @Test
+  void theServersCpuOverTheWindowIsReportedBesideTheGenerators() throws Exception {
+    // the raw echo server runs in this JVM: its pid is this process's, busy serving the round trips
+    LoadOptions o = options(LoadOptions.Scenario.echo, 20);
+    o.serverPid = ProcessHandle.current().pid();
+    JsonObject r = run(o);
+    JsonObject server = r.getJsonObject("serverCpu");
+    assertThat(server).isNotNull();
+    assertThat(server.getLong("pid")).isEqualTo(o.serverPid);
+    assertThat(server.getLong("cpuMs")).isPositive();
+    assertThat(server.getDouble("usPerRoundTrip")).isPositive();
+    assertThat(r.getJsonObject("generatorCpu").getDouble("usPerRoundTrip")).isPositive();
+    // without a pid nothing is claimed about the server
+    assertThat(run(options(LoadOptions.Scenario.echo, 5)).getJsonObject("serverCpu")).isNull();
+  }
+
+  @Test
   void openLoopSendsOnScheduleAndGetsEveryEchoBack() throws Exception {
     LoadOptions o = options(LoadOptions.Scenario.echo, 10);
     o.rate = 500;
