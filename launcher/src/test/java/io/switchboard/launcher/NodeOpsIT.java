@@ -120,12 +120,9 @@ class NodeOpsIT {
     assertThat(new JsonObject(second.body()).getJsonObject("error").getString("code")).isEqualTo("PROFILE_RUNNING");
     // keep the node's threads running Java code while it records: an idle node on a busy machine can go the whole
     // recording without a thread on a CPU, and so without a single execution sample
-    int served = 0;
     while (!first.isDone()) {
       assertThat(node.get("/metrics").status()).isEqualTo(200);
-      served++;
     }
-    assertThat(served).isPositive();
 
     HttpResponse<Path> r = first.get(60, TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(200);
